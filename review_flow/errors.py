@@ -1,0 +1,21 @@
+"""The exception family: one base, a child per seam. Only cli.py turns these into exit codes."""
+
+
+class ReviewFlowError(Exception):
+    """Base of every error review-flow raises on purpose; the message is one line for a person."""
+
+    hint: str = ""
+
+
+class ExtractionError(ReviewFlowError):
+    """A file could not be turned into text (unsupported, corrupt, encrypted, hostile, too big)."""
+
+    def __init__(self, path: str, reason: str, hint: str = "") -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+        self.hint = hint
+
+
+class RulesError(ReviewFlowError):
+    """A rules file is malformed: named file and rule id in the message, raised at load time."""

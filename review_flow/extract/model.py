@@ -1,0 +1,157 @@
+"""The value extraction hands on: the full text plus where each piece came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Where(StrEnum):
+    """Where a piece of text sits in the file, as a reader would say it."""
+
+    BODY = "body"
+    TABLE = "table"
+    HEADER = "header"
+    FOOTER = "footer"
+    FOOTNOTE = "footnote"
+    ENDNOTE = "endnote"
+    COMMENT = "comment"
+    TEXTBOX = "textbox"
+    INSERTED = "inserted"
+    DELETED = "deleted"
+    HIDDEN = "hidden"
+    PROPERTY = "property"
+    PAGE = "page"
+    INVISIBLE = "invisible"
+    ANNOTATION = "annotation"
+    ATTACHMENT = "attachment"
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A span of the full text, `text[start:end]`, and where it came from.
+
+    `where` is the most telling label (a deletion inside a table cell is `deleted`);
+    `container` is the structural place (`table`), which the scanner uses to tell a marking
+    in the page header from a mention in the body. `part` names the file part or property
+    (`word/header1.xml`, `core:creator`); `page` is set for PDF pages.
+    """
+
+    where: Where
+    start: int
+    end: int
+    container: Where
+    part: str = ""
+    page: int | None = None
+
+    def to_json(self) -> dict[str, object]:
+        data: dict[str, object] = {
+            "where": str(self.where),
+            "start": self.start,
+            "end": self.end,
+            "container": str(self.container),
+        }
+        if self.part:
+            data["part"] = self.part
+        if self.page is not None:
+            data["page"] = self.page
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class UnreadablePage:
+    """A PDF page whose text no extractor could recover (a scan, or fonts without Unicode)."""
+
+    page: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    """Everything a reader could recover from one file, as one text with labelled spans.
+
+    The text is not Unicode-normalised (`normalization = "none"`): findings point into it
+    by offset, so it must be exactly what `review-flow extract` prints.
+    """
+
+    path: str
+    sha256: str
+    size: int
+    format: str
+    text: str
+    segments: tuple[Segment, ...]
+    pages: int | None = None
+    unreadable_pages: tuple[UnreadablePage, ...] = ()
+    normalization: str = "none"
+    notes: tuple[str, ...] = field(default=())
+
+    def segment_at(self, offset: int) -> Segment | None:
+        """The segment holding `offset`, or None for a separator between segments."""
+        lo, hi = 0, len(self.segments) - 1
+        while lo <= hi:
+            mid = (lo + hi) // 2
+            seg = self.segments[mid]
+            if offset < seg.start:
+                hi = mid - 1
+            elif offset >= seg.end:
+                lo = mid + 1
+            else:
+                return seg
+        return None
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "sha256": self.sha256,
+            "size": self.size,
+            "format": self.format,
+            "pages": self.pages,
+            "normalization": self.normalization,
+            "unreadable_pages": [{"page": u.page, "reason": u.reason} for u in self.unreadable_pages],
+            "notes": list(self.notes),
+            "text": self.text,
+            "segments": [s.to_json() for s in self.segments],
+        }
+
+
+class TextBuilder:
+    """Builds the full text and its segments together, so offsets cannot drift.
+
+    Separators between blocks ("\n" between paragraphs, "\t" between table cells) belong to
+    no segment. A separator is only written when more text follows, and the last one asked
+    for wins, so a cell boundary turns the paragraph break before it into a tab.
+    """
+
+    def __init__(self) -> None:
+        self._parts: list[str] = []
+        self._length = 0
+        self._pending = ""
+        self.segments: list[Segment] = []
+
+    def add(
+        self,
+        text: str,
+        where: Where,
+        container: Where | None = None,
+        part: str = "",
+        page: int | None = None,
+    ) -> None:
+        """Append `text` as one segment (nothing is recorded for an empty string)."""
+        if not text:
+            return
+        if self._pending:
+            self._parts.append(self._pending)
+            self._length += len(self._pending)
+            self._pending = ""
+        start = self._length
+        self._parts.append(text)
+        self._length += len(text)
+        self.segments.append(Segment(where, start, self._length, container or where, part, page))
+
+    def separate(self, sep: str = "\n") -> None:
+        """Ask for `sep` before the next text; ignored at the very start."""
+        if self._length:
+            self._pending = sep
+
+    def text(self) -> str:
+        return "".join(self._parts)
