@@ -16,6 +16,11 @@ class ExtractionError(ReviewFlowError):
         self.reason = reason
         self.hint = hint
 
+    def __reduce__(self) -> tuple[type, tuple[str, str, str]]:
+        # NOTE: errors cross the process boundary of the sandbox; the default pickling would
+        # call __init__ with the formatted message only.
+        return (type(self), (self.path, self.reason, self.hint))
+
 
 class RulesError(ReviewFlowError):
     """A rules file is malformed: named file and rule id in the message, raised at load time."""

@@ -11,7 +11,15 @@ from review_flow.errors import ExtractionError
 from review_flow.extract.limits import Limits, check_size
 from review_flow.extract.model import Extracted, Segment, UnreadablePage, Where
 
-__all__ = ["EXTRACTORS", "Extracted", "Limits", "Segment", "UnreadablePage", "Where", "extract_file"]
+__all__ = [
+    "EXTRACTORS",
+    "Extracted",
+    "Limits",
+    "Segment",
+    "UnreadablePage",
+    "Where",
+    "extract_file",
+]
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 TEXT_SUFFIXES = {".txt", ".md", ".text", ".csv"}

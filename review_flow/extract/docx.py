@@ -64,7 +64,7 @@ class _Walker:
     authors: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
-        w = "{%s}" % self.ns
+        w = f"{{{self.ns}}}"
         self.P, self.TBL, self.TR, self.TC = w + "p", w + "tbl", w + "tr", w + "tc"
         self.R, self.T, self.DELTEXT = w + "r", w + "t", w + "delText"
         self.TAB, self.BR, self.CR = w + "tab", w + "br", w + "cr"
@@ -78,9 +78,9 @@ class _Walker:
             w + "pPr", w + "sectPr", w + "tblPr", w + "tblGrid", w + "trPr", w + "tcPr",
             w + "instrText", w + "delInstrText", w + "bookmarkStart", w + "bookmarkEnd",
             w + "proofErr", w + "sdtPr", w + "sdtEndPr", w + "commentRangeStart",
-            w + "commentRangeEnd", "{%s}Fallback" % MC_NS,
+            w + "commentRangeEnd", f"{{{MC_NS}}}Fallback",
         }  # fmt: skip
-        self.ALTERNATE = "{%s}AlternateContent" % MC_NS
+        self.ALTERNATE = f"{{{MC_NS}}}AlternateContent"
 
     # -- blocks ---------------------------------------------------------------------------
     def blocks(self, parent: etree._Element, ctx: _Context) -> None:
@@ -230,7 +230,7 @@ class _Package:
         if rels_name not in self.names:
             return []
         found = []
-        for rel in self.xml(rels_name).iter("{%s}Relationship" % REL_NS):
+        for rel in self.xml(rels_name).iter(f"{{{REL_NS}}}Relationship"):
             if rel.get("TargetMode") == "External":
                 continue
             kind = (rel.get("Type") or "").rsplit("/", 1)[-1]
@@ -258,7 +258,7 @@ class _Package:
         root = self.xml(main)
         walker = _Walker(etree.QName(root).namespace or "", TextBuilder())
         parts = [(k, n) for k, n in self.rels(main) if k in PART_KINDS and n in self.names]
-        body = root.find("{%s}body" % walker.ns)
+        body = root.find(f"{{{walker.ns}}}body")
         for kind, name in parts:
             if kind == "header":
                 self.walk_part(walker, name, Where.HEADER)
@@ -283,7 +283,7 @@ class _Package:
             for note in root:
                 if where == Where.COMMENT:
                     walker.note_author(note)
-                elif note.get("{%s}type" % walker.ns) in ("separator", "continuationSeparator"):
+                elif note.get(f"{{{walker.ns}}}type") in ("separator", "continuationSeparator"):
                     continue
                 walker.blocks(note, ctx)
                 walker.out.separate("\n")
@@ -298,7 +298,9 @@ class _Package:
             for el in self.xml(name):
                 key = etree.QName(el).localname
                 if key in labels and el.text and el.text.strip():
-                    out.add(f"{labels[key]}：{el.text.strip()}", Where.PROPERTY, part=f"{prefix}:{key}")
+                    out.add(
+                        f"{labels[key]}：{el.text.strip()}", Where.PROPERTY, part=f"{prefix}:{key}"
+                    )
                     out.separate("\n")
         if "docProps/custom.xml" in self.names:
             for prop in self.xml("docProps/custom.xml"):

@@ -107,7 +107,9 @@ class Extracted:
             "format": self.format,
             "pages": self.pages,
             "normalization": self.normalization,
-            "unreadable_pages": [{"page": u.page, "reason": u.reason} for u in self.unreadable_pages],
+            "unreadable_pages": [
+                {"page": u.page, "reason": u.reason} for u in self.unreadable_pages
+            ],
             "notes": list(self.notes),
             "text": self.text,
             "segments": [s.to_json() for s in self.segments],

@@ -8,7 +8,11 @@ from review_flow.errors import ExtractionError
 from review_flow.extract.limits import Limits
 from review_flow.extract.model import Extracted, TextBuilder, Where
 
-BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 
 
 def decode(data: bytes, path: str) -> tuple[str, str]:

@@ -1,0 +1,225 @@
+"""Command-line interface: parse arguments, call one function, print, map errors to exit codes.
+
+Exit status: 0 success (scan: all clear), 1 something to review or block / a guard refused,
+2 usage or input errors (unreadable, hostile or unsupported files).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from review_flow.errors import ReviewFlowError
+
+app = typer.Typer(
+    name="review-flow",
+    help="保密审查 before publication: extract, scan and review official documents (公文).",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+
+EXIT_OK, EXIT_FLAGGED, EXIT_ERROR = 0, 1, 2
+
+
+class OutputFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+def fail(message: str, hint: str = "") -> None:
+    """One line on stderr (plus a hint), the documented way every error leaves the program."""
+    typer.echo(f"review-flow: error: {message}", err=True)
+    if hint:
+        typer.echo(f"  hint: {hint}", err=True)
+
+
+@app.callback()
+def _root(
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Log progress to stderr.")
+    ] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+
+
+@app.command()
+def extract(
+    files: Annotated[list[Path], typer.Argument(help="One or more .docx, .pdf or .txt files.")],
+    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text or json")] = (
+        OutputFormat.text
+    ),
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", help="Worker processes (default: cores).")
+    ] = 0,
+) -> None:
+    """Print everything a reader could recover from a file, with where each piece came from.
+
+    Example: review-flow extract 通知.docx --format json
+    """
+    from review_flow.extract.limits import Limits
+    from review_flow.extract.model import Extracted
+    from review_flow.sandbox import Sandbox
+    from review_flow.tasks import extract_task
+
+    limits = Limits.from_env()
+    failed = 0
+    documents: list[dict[str, object]] = []
+    with Sandbox(extract_task, limits, jobs or None) as sandbox:
+        for path, outcome in sandbox.run([str(f) for f in files]):
+            if isinstance(outcome, ReviewFlowError):
+                failed += 1
+                fail(str(outcome), outcome.hint)
+                documents.append({"path": path, "error": outcome.reason if hasattr(
+                    outcome, "reason") else str(outcome)})  # fmt: skip
+                continue
+            assert isinstance(outcome, Extracted)
+            if format is OutputFormat.json:
+                documents.append({**outcome.to_json(), "error": None})
+            else:
+                if len(files) > 1:
+                    typer.echo(f"==> {path} <==")
+                sys.stdout.write(outcome.text)
+                sys.stdout.write("\n")
+                for page in outcome.unreadable_pages:
+                    typer.echo(f"review-flow: {path}: page {page.page} unreadable: {page.reason}",
+                               err=True)  # fmt: skip
+    if format is OutputFormat.json:
+        sys.stdout.write(json.dumps({"documents": documents}, ensure_ascii=False, indent=1))
+        sys.stdout.write("\n")
+    raise typer.Exit(EXIT_ERROR if failed else EXIT_OK)
+
+
+SCANNABLE = {".docx", ".pdf", ".txt", ".md", ".wps", ".doc", ".ofd"}
+
+
+def _collect(paths: list[Path]) -> list[str]:
+    """Files named, plus the scannable files under each directory named (sorted)."""
+    found: list[str] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(str(p) for p in path.rglob("*") if p.suffix.lower() in SCANNABLE)
+        else:
+            found.append(str(path))
+    return found
+
+
+@app.command()
+def scan(
+    paths: Annotated[list[Path], typer.Argument(help="Files or directories to scan.")],
+    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text or json")] = (
+        OutputFormat.text
+    ),
+    reveal: Annotated[
+        bool, typer.Option("--reveal", help="Show personal data unmasked (you asked for it).")
+    ] = False,
+    rules: Annotated[
+        list[Path] | None, typer.Option("--rules", help="Extra rules directory (overrides).")
+    ] = None,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", help="Worker processes (default: cores).")
+    ] = 0,
+) -> None:
+    """Scan documents for secrecy markings, party documents, personal data and commercial secrets.
+
+    Exit status: 0 all clear, 1 something to review or block, 2 a file could not be read.
+
+    Example: review-flow scan 通知.docx 来文/ --format json
+    """
+    from review_flow import report
+    from review_flow.extract.limits import Limits
+    from review_flow.sandbox import Sandbox
+    from review_flow.scan import error_report
+    from review_flow.scan.model import ScanReport, Verdict
+    from review_flow.scan.rules import default_rules_dir
+    from review_flow.tasks import ScanTask, scanner_for
+
+    files = _collect(paths)
+    if not files:
+        fail("no files to scan")
+        raise typer.Exit(EXIT_ERROR)
+    dirs = (str(default_rules_dir()), *(str(r) for r in rules or []))
+    scanner_for(dirs)  # load and check the rules once, before any worker starts
+    reports: list[ScanReport] = []
+    with Sandbox(ScanTask(dirs, reveal), Limits.from_env(), jobs or None) as sandbox, \
+            report.progress(len(files)) as advance:  # fmt: skip
+        for path, outcome in sandbox.run(files):
+            if isinstance(outcome, ReviewFlowError):
+                fail(str(outcome), outcome.hint)
+                reports.append(error_report(path, outcome))
+            else:
+                assert isinstance(outcome, ScanReport)
+                reports.append(outcome)
+            advance()
+    if format is OutputFormat.json:
+        sys.stdout.write(report.to_json(reports))
+    else:
+        report.print_reports(reports)
+    if any(r.error for r in reports):
+        raise typer.Exit(EXIT_ERROR)
+    raise typer.Exit(EXIT_FLAGGED if any(r.verdict != Verdict.CLEAR for r in reports) else EXIT_OK)
+
+
+rules_app = typer.Typer(help="List the rules and check them against their own examples.")
+app.add_typer(rules_app, name="rules")
+
+
+@rules_app.command("list")
+def rules_list(
+    rules: Annotated[
+        list[Path] | None, typer.Option("--rules", help="Extra rules directory.")
+    ] = None,
+) -> None:
+    """Show every rule: id, category, kind, severity, where it applies.
+
+    Example: review-flow rules list
+    """
+    from review_flow import report
+    from review_flow.scan.rules import default_rules_dir, load_rules
+
+    report.print_rules(load_rules(default_rules_dir(), *(rules or [])))
+
+
+@rules_app.command("test")
+def rules_test(
+    rules: Annotated[
+        list[Path] | None, typer.Option("--rules", help="Extra rules directory.")
+    ] = None,
+) -> None:
+    """Check every rule against its hit/miss examples; exit 1 naming the rules that fail.
+
+    Example: review-flow rules test --rules ./site-rules
+    """
+    from review_flow.scan import Scanner
+    from review_flow.scan.examples import check_examples, check_mentions
+    from review_flow.scan.rules import default_rules_dir
+
+    scanner = Scanner.from_dirs(default_rules_dir(), *(rules or []))
+    results = [*check_examples(scanner), *check_mentions(scanner)]
+    failed = [r for r in results if not r.passed]
+    for r in failed:
+        typer.echo(f"FAIL {r.rule} {r.kind}: {r.text!r}")
+    typer.echo(f"{len(results) - len(failed)}/{len(results)} examples pass")
+    raise typer.Exit(EXIT_FLAGGED if failed else EXIT_OK)
+
+
+def main() -> None:
+    """Console-script entry point; the only place a ReviewFlowError becomes an exit code."""
+    try:
+        app()
+    except ReviewFlowError as exc:
+        fail(str(exc), exc.hint)
+        sys.exit(EXIT_ERROR)
+    except KeyboardInterrupt:
+        fail("interrupted")
+        sys.exit(130)

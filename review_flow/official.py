@@ -1,0 +1,409 @@
+"""GB/T 9704-2012 structure of an official document (公文): its head (版头) and tail (版记).
+
+Works on Extracted text only: it finds where the head ends (the title), and reads 份号, 密级和
+保密期限, 紧急程度, 发文机关标志, 发文字号, 签发人, 标题, 主送机关, 成文日期, 附注, 署名 and
+印发机关和印发日期, each with its span in the text, so findings can point at them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from review_flow.extract.model import Extracted, Where
+
+HEAD_MAX_LINES = 14  # GB/T 9704 版头 + 标题 fit on the first page: a few lines, not pages
+TAIL_LINES = 16
+PAGE_TOP_LINES = 3  # a PDF repeats a page header on the first lines of each page
+
+DIGIT = "0-9０-９"
+STAR = "★☆*＊"
+LEVELS = ("绝密", "机密", "秘密")
+MAX_TERM_YEARS = {"绝密": 30, "机密": 20, "秘密": 10}
+
+MARKING_RE = re.compile(
+    rf"(?P<level>绝密|机密|秘密|[×xX□○Ｘ]密)\s*(?P<star>[{STAR}])\s*"
+    rf"(?P<term>长期|启用前|解密条件[^\n，。；]{{0,30}}|"
+    rf"(?P<date>[{DIGIT}]{{4}}\s*年\s*[{DIGIT}]{{1,2}}\s*月\s*[{DIGIT}]{{1,2}}\s*日)|"
+    rf"(?P<years>[{DIGIT}]{{1,3}}|[×xX]{{1,2}})\s*年)?"
+)
+LEVEL_FIELD_RE = re.compile(r"密\s*级\s*[：:]\s*(?P<level>绝密|机密|秘密)(?:\s*[★☆*＊])?")
+BARE_LEVEL_RE = re.compile(r"^\s*(?P<level>绝密|机密|秘密)\s*$")
+COPY_NUMBER_RE = re.compile(rf"^\s*(?:份号[：:]?\s*)?(?P<num>[{DIGIT}]{{6}})\s*$")
+URGENCY_RE = re.compile(
+    r"(?<![\u4e00-\u9fff])(?P<u>特\s*急|加\s*急|特\s*提|平\s*急)(?![\u4e00-\u9fff])"
+)
+DOC_NUMBER_RE = re.compile(
+    rf"(?P<code>[\u4e00-\u9fff]{{1,12}}?)\s*[〔\[［(（【]\s*(?P<year>[{DIGIT}]{{4}}|[{DIGIT}×xX]{{2}}[×xX]{{2}})\s*"
+    rf"[〕\]］)）】]\s*(?P<first>第)?\s*(?P<serial>[{DIGIT}]{{1,5}}|[×xX]{{1,3}})?\s*号"
+)
+SIGNER_RE = re.compile(
+    r"签\s*发\s*人[：:]\s*(?P<name>[\u4e00-\u9fff·]{2,8}(?:\s+[\u4e00-\u9fff·]{2,8})*)"
+)
+RECIPIENT_RE = re.compile(r"^[\u4e00-\u9fff、，,（）()\s]{2,80}[：:]\s*$")
+TITLE_RE = re.compile(
+    r"(关于|的)[^\n]{0,80}(通知|通告|公告|决定|决议|意见|报告|请示|批复|函|纪要|方案|办法|规定|"
+    r"细则|规划|计划|要点|命令|令|议案|公报|指引|预算|决算|说明)$"
+)
+CN_DATE_RE = re.compile(
+    rf"(?P<y>[{DIGIT}]{{4}}|[〇○零一二三四五六七八九]{{4}})\s*年\s*"
+    rf"(?P<m>[{DIGIT}]{{1,2}}|[一二三四五六七八九十]{{1,2}})\s*月\s*"
+    rf"(?P<d>[{DIGIT}]{{1,2}}|[一二三四五六七八九十]{{1,3}})\s*日"
+)
+NOTE_RE = re.compile(
+    r"[（(]\s*此件(?P<what>公开发布|主动公开|依申请公开|不予公开|不公开|发至[^）)]{1,20})\s*[）)]"
+)
+PRINTED_RE = re.compile(r"(?P<organ>[\u4e00-\u9fff（）()]{2,40})\s+(?P<date>.{6,16}?)\s*印发")
+ISSUER_MARK_RE = re.compile(r"^\s*(?P<organ>[\u4e00-\u9fff（）()、\s]{2,60}?)\s*文\s*件\s*$")
+
+CN_NUM = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"○": 0, "零": 0}
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A value found in the text and where: `text[start:end] == raw`."""
+
+    value: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Marking:
+    """密级和保密期限 as written: level, term, and what is wrong with it (if anything)."""
+
+    level: str
+    term: str
+    span: Span
+    in_position: bool  # head region, page header/footer, or a line of its own
+    is_placeholder: bool = False
+    problem: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DocNumber:
+    """发文字号: 机关代字, 年份, 发文顺序号, and whether its form is the standard one."""
+
+    code: str
+    year: str
+    serial: str
+    span: Span
+    standard_form: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    text: str
+    start: int
+    container: Where
+    page: int | None
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.text)
+
+    def span(self, m: re.Match[str], group: str | int = 0) -> Span:
+        return Span(m.group(group), self.start + m.start(group), self.start + m.end(group))
+
+
+@dataclass(frozen=True, slots=True)
+class OfficialDocument:
+    """The parsed head and tail; every field is optional because many files are not 公文."""
+
+    head_end: int = 0  # text offset where the head region ends (start of the title line)
+    copy_number: Span | None = None
+    markings: tuple[Marking, ...] = ()
+    urgency: Span | None = None
+    issuer_marks: tuple[Span, ...] = ()
+    doc_number: DocNumber | None = None
+    signer: Span | None = None
+    title: Span | None = None
+    recipients: Span | None = None
+    signatures: tuple[Span, ...] = ()
+    date: Span | None = None
+    note: Span | None = None
+    printed: Span | None = None
+    head_lines: tuple[Line, ...] = field(default=(), repr=False)
+
+    def to_json(self) -> dict[str, object]:
+        def val(span: Span | None) -> str | None:
+            return span.value if span else None
+
+        return {
+            "doc_number": self.doc_number.span.value if self.doc_number else None,
+            "issuer": [s.value for s in self.issuer_marks] or None,
+            "title": val(self.title),
+            "date": val(self.date),
+            "marking": self.markings[0].span.value if self.markings else None,
+            "copy_number": val(self.copy_number),
+            "urgency": val(self.urgency),
+            "signer": val(self.signer),
+            "recipients": val(self.recipients),
+            "signatures": [s.value for s in self.signatures] or None,
+            "note": val(self.note),
+            "printed": val(self.printed),
+        }
+
+
+def lines_of(extracted: Extracted) -> list[Line]:
+    """Non-empty lines of the text, each with its structural container and page."""
+    out: list[Line] = []
+    text, pos = extracted.text, 0
+    segments = extracted.segments
+    i = 0
+    for raw in text.split("\n"):
+        start, pos = pos, pos + len(raw) + 1
+        if not raw.strip():
+            continue
+        while i < len(segments) and segments[i].end <= start:
+            i += 1
+        seg = segments[i] if i < len(segments) and segments[i].start <= start + len(raw) else None
+        container = seg.container if seg else Where.BODY
+        out.append(Line(raw, start, container, seg.page if seg else None))
+    return out
+
+
+def is_running_position(line: Line, first_on_page: dict[int, int], index: int) -> bool:
+    """Page header/footer of a .docx, or the first lines of a PDF page."""
+    if line.container in (Where.HEADER, Where.FOOTER):
+        return True
+    if line.page is not None:
+        return index - first_on_page.get(line.page, index) < PAGE_TOP_LINES
+    return False
+
+
+def parse(extracted: Extracted) -> OfficialDocument:
+    """Read the GB/T 9704 head and tail of an extracted document."""
+    lines = lines_of(extracted)
+    flow = [ln for ln in lines if ln.container in (Where.BODY, Where.TABLE, Where.TEXTBOX,
+                                                   Where.PAGE, Where.INVISIBLE)]  # fmt: skip
+    head, title = _head_region(flow)
+    head_end = title.start if title else (head[-1].end if head else 0)
+    markings = _markings(lines, head, extracted)
+    doc_number = _doc_number(head)
+    tail = flow[-TAIL_LINES:] if len(flow) > len(head) else []
+    date_span = _last(tail, CN_DATE_RE)
+    top = [ln for ln in lines if ln.container == Where.HEADER] + head
+    return OfficialDocument(
+        head_end=head_end,
+        copy_number=_first(top, COPY_NUMBER_RE, "num"),
+        markings=markings,
+        urgency=_first(top + _running(lines), URGENCY_RE, "u"),
+        issuer_marks=tuple(_issuer_marks(head)),
+        doc_number=doc_number,
+        signer=_first(head, SIGNER_RE, "name"),
+        title=Span(title.text.strip(), title.start, title.end) if title else None,
+        recipients=_recipients(flow, title),
+        signatures=tuple(_signatures(tail)),
+        date=date_span,
+        note=_last(flow[-TAIL_LINES * 2 :], NOTE_RE),
+        printed=_last(tail, PRINTED_RE),
+        head_lines=tuple(head),
+    )
+
+
+def _head_region(flow: list[Line]) -> tuple[list[Line], Line | None]:
+    """Lines before the title, when they look like a 版头; the title ends the head.
+
+    Without a title the head runs to the 发文字号, or over the leading lines that are head
+    elements (份号, 密级, 紧急程度, 发文机关标志, 签发人). Text without any of these has no head.
+    """
+    window = flow[:HEAD_MAX_LINES]
+    for i, line in enumerate(window):
+        text = line.text.strip()
+        if len(text) <= 60 and TITLE_RE.search(text) and not DOC_NUMBER_RE.search(text):
+            before = window[:i]
+            if all(len(ln.text.strip()) <= 40 for ln in before):  # 版头 lines are short
+                return before, line
+            return _leading_head(before), line
+    for i, line in enumerate(window):
+        if DOC_NUMBER_RE.search(line.text) and len(line.text.strip()) <= 40:
+            return window[: i + 1], window[i + 1] if i + 1 < len(window) else None
+    return _leading_head(window), None
+
+
+WEN_JIAN_RE = re.compile(r"^\s*文\s*件\s*$")
+HEAD_ELEMENTS = (
+    COPY_NUMBER_RE,
+    LEVEL_FIELD_RE,
+    BARE_LEVEL_RE,
+    ISSUER_MARK_RE,
+    SIGNER_RE,
+    DOC_NUMBER_RE,
+    WEN_JIAN_RE,
+)
+
+
+def _is_head_element(text: str) -> bool:
+    stripped = text.strip()
+    if len(stripped) > 40:
+        return False
+    if MARKING_RE.search(stripped) or any(r.search(stripped) for r in HEAD_ELEMENTS):
+        return True
+    return bool(URGENCY_RE.fullmatch(stripped))
+
+
+def _leading_head(lines: list[Line]) -> list[Line]:
+    head = []
+    for line in lines:
+        if not (_is_head_element(line.text) or _looks_like_organ(line.text)):
+            break
+        head.append(line)
+    return head
+
+
+def _running(lines: list[Line]) -> list[Line]:
+    first: dict[int, int] = {}
+    for i, ln in enumerate(lines):
+        if ln.page is not None:
+            first.setdefault(ln.page, i)
+    return [ln for i, ln in enumerate(lines) if is_running_position(ln, first, i)]
+
+
+def _markings(lines: list[Line], head: list[Line], extracted: Extracted) -> tuple[Marking, ...]:
+    """Every 密级 marking in the text, with whether it stands where a marking stands."""
+    head_ids = {id(ln) for ln in head}
+    position_ids = head_ids | {id(ln) for ln in _running(lines)}
+    found: list[Marking] = []
+    for line in lines:
+        if line.container in (Where.PROPERTY, Where.COMMENT, Where.DELETED):
+            continue
+        in_position = id(line) in position_ids
+        for m in MARKING_RE.finditer(line.text):
+            own_line = not line.text[: m.start()].strip(" \t　") or _is_head_cell(line, m)
+            found.append(_marking(line, m, in_position or own_line))
+        if in_position or len(line.text.strip()) <= 12:
+            for regex in (LEVEL_FIELD_RE, BARE_LEVEL_RE):
+                m = regex.search(line.text)
+                if m and not MARKING_RE.search(line.text):
+                    found.append(Marking(m.group("level"), "", line.span(m), in_position))
+    return tuple(found)
+
+
+def _is_head_cell(line: Line, m: re.Match[str]) -> bool:
+    """A marking at the start of a table cell (layout tables in red-header templates)."""
+    before = line.text[: m.start()]
+    return before.endswith("\t") or before.rstrip(" 　").endswith("\t")
+
+
+def _marking(line: Line, m: re.Match[str], in_position: bool) -> Marking:
+    level, term = m.group("level"), (m.group("term") or "").strip()
+    placeholder = level not in LEVELS or bool(term and re.search(r"[×xX]", term))
+    problem = ""
+    years = m.group("years")
+    if years and not placeholder:
+        n = int(years.translate(FULLWIDTH_DIGITS))
+        if n == 0 or n > MAX_TERM_YEARS[level]:
+            limit = MAX_TERM_YEARS[level]
+            problem = f"保密期限 {n} 年 is impossible for {level} (legal maximum {limit} 年)"
+    if not m.group("term") and m.group("star"):
+        term = ""
+    return Marking(level, term, line.span(m), in_position, placeholder, problem)
+
+
+FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+def _doc_number(head: list[Line]) -> DocNumber | None:
+    for line in head:
+        m = DOC_NUMBER_RE.search(line.text)
+        if m:
+            bracket = line.text[m.end("code") : m.start("year")].strip()
+            standard = bracket.startswith("〔") and not m.group("first")
+            return DocNumber(
+                m.group("code"), m.group("year"), m.group("serial") or "", line.span(m), standard
+            )
+    return None
+
+
+def _issuer_marks(head: list[Line]) -> list[Span]:
+    """发文机关标志: a line ending in 文件, or an organ line above the 发文字号/title."""
+    marks = []
+    for line in head:
+        m = ISSUER_MARK_RE.match(line.text)
+        if m:
+            marks.append(line.span(m, "organ"))
+        elif _looks_like_organ(line.text) and not DOC_NUMBER_RE.search(line.text):
+            stripped = line.text.strip()
+            offset = line.text.index(stripped)
+            marks.append(Span(stripped, line.start + offset, line.start + offset + len(stripped)))
+    return marks
+
+
+ORGAN_END_RE = re.compile(
+    r"(委员会|人民政府|政府|办公室|办公厅|局|厅|委|部|院|署|会|党组|党委|纪委|中心|公司|分公司)$"
+)
+
+
+def _looks_like_organ(text: str) -> bool:
+    stripped = text.strip().replace(" ", "").replace("　", "")
+    return 4 <= len(stripped) <= 40 and bool(ORGAN_END_RE.search(stripped)) and "\t" not in text
+
+
+def _recipients(flow: list[Line], title: Line | None) -> Span | None:
+    if title is None:
+        return None
+    idx = next((i for i, ln in enumerate(flow) if ln is title), None)
+    for line in flow[idx + 1 : idx + 4] if idx is not None else []:
+        if RECIPIENT_RE.match(line.text):
+            stripped = line.text.strip().rstrip("：:")
+            offset = line.text.index(stripped)
+            return Span(stripped, line.start + offset, line.start + offset + len(stripped))
+    return None
+
+
+def _signatures(tail: list[Line]) -> list[Span]:
+    """署名: organ lines right above the 成文日期 at the end of the body."""
+    spans = []
+    for i, line in enumerate(tail):
+        if CN_DATE_RE.search(line.text) and not PRINTED_RE.search(line.text):
+            for above in tail[max(0, i - 3) : i]:
+                if _looks_like_organ(above.text):
+                    stripped = above.text.strip()
+                    offset = above.text.index(stripped)
+                    spans.append(
+                        Span(stripped, above.start + offset, above.start + offset + len(stripped))
+                    )
+    return spans
+
+
+def _first(lines: list[Line], regex: re.Pattern[str], group: str | int = 0) -> Span | None:
+    for line in lines:
+        m = regex.search(line.text)
+        if m:
+            return line.span(m, group)
+    return None
+
+
+def _last(lines: list[Line], regex: re.Pattern[str]) -> Span | None:
+    for line in reversed(lines):
+        matches = list(regex.finditer(line.text))
+        if matches:
+            return line.span(matches[-1])
+    return None
+
+
+def parse_cn_date(value: str) -> date | None:
+    """成文日期 in Arabic or Chinese numerals (二〇二四年三月十五日) → date, or None."""
+    m = CN_DATE_RE.search(value)
+    if not m:
+        return None
+    try:
+        return date(_cn_int(m.group("y")), _cn_int(m.group("m")), _cn_int(m.group("d")))
+    except ValueError:
+        return None
+
+
+def _cn_int(raw: str) -> int:
+    raw = raw.translate(FULLWIDTH_DIGITS)
+    if raw.isdigit():
+        return int(raw)
+    if len(raw) == 4:  # 二〇二四: digit by digit
+        return int("".join(str(CN_NUM[c]) for c in raw))
+    if raw.startswith("十"):  # 十, 十五
+        return 10 + (CN_NUM[raw[1]] if len(raw) > 1 else 0)
+    if "十" in raw:  # 二十, 二十五
+        tens, _, ones = raw.partition("十")
+        return CN_NUM[tens] * 10 + (CN_NUM[ones] if ones else 0)
+    return CN_NUM[raw]

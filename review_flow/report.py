@@ -1,0 +1,94 @@
+"""Terminal and JSON rendering of scan reports and rule lists (progress bar on stderr)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from collections.abc import Callable, Iterator
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from review_flow.scan.model import Category, ScanReport, Severity, Verdict
+from review_flow.scan.rules import RuleSet
+
+VERDICT_STYLE = {Verdict.BLOCK: "bold red", Verdict.REVIEW: "bold yellow", Verdict.CLEAR: "green"}
+SEVERITY_STYLE = {Severity.BLOCK: "red", Severity.WARN: "yellow", Severity.INFO: "dim"}
+CATEGORY_LABEL = {
+    Category.STATE_SECRET: "国家秘密 state secret",
+    Category.WORK_SECRET: "工作秘密 work secret",
+    Category.PARTY_DOCUMENT: "党委公文 party document",
+    Category.PERSONAL_DATA: "个人信息 personal data",
+    Category.COMMERCIAL_SECRET: "商业秘密 commercial secret",
+}
+
+
+def to_json(reports: list[ScanReport]) -> str:
+    documents = [r.to_json() for r in reports]
+    return json.dumps({"documents": documents}, ensure_ascii=False, indent=1) + "\n"
+
+
+@contextlib.contextmanager
+def progress(total: int) -> Iterator[Callable[[], None]]:
+    """A progress bar on stderr when several files are scanned at a terminal."""
+    if total < 2 or not sys.stderr.isatty():
+        yield lambda: None
+        return
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("scanning", total=total)
+        yield lambda: bar.advance(task)
+
+
+def _highlight(excerpt: str, value: str, style: str) -> str:
+    at = excerpt.find(value) if value else -1
+    if at < 0:
+        return escape(excerpt)
+    head, tail = excerpt[:at], excerpt[at + len(value) :]
+    return f"{escape(head)}[{style} reverse]{escape(value)}[/]{escape(tail)}"
+
+
+def print_reports(reports: list[ScanReport], console: Console | None = None) -> None:
+    """Per document: verdict first, then findings grouped by category, with context."""
+    console = console or Console(highlight=False, soft_wrap=True)
+    for report in reports:
+        style = VERDICT_STYLE[report.verdict]
+        console.print(f"[{style}]{report.verdict.upper()}[/] {escape(report.path)}")
+        if report.error:
+            console.print(f"  [red]error:[/] {escape(report.error)}")
+        if report.unreadable_pages:
+            pages = ", ".join(str(p) for p in report.unreadable_pages)
+            console.print(f"  [yellow]unreadable pages:[/] {pages} (needs OCR or a manual read)")
+        for category in Category:
+            group = [f for f in report.findings if f.category is category]
+            if not group:
+                continue
+            console.print(f"  [bold]{CATEGORY_LABEL[category]}[/]")
+            for f in group:
+                sev = SEVERITY_STYLE[f.severity]
+                place = f"page {f.page}" if f.page else f.where
+                console.print(
+                    f"    [{sev}]{f.severity:<5}[/] {_highlight(f.excerpt, f.value, sev)}"
+                    f"  [dim]({place}; {f.rule})[/]"
+                )
+                console.print(f"          [dim]{escape(f.message)}[/]")
+    counts = {v: sum(r.verdict is v for r in reports) for v in Verdict}
+    errors = sum(r.error is not None for r in reports)
+    console.print(
+        f"{len(reports)} file(s): {counts[Verdict.BLOCK]} block, {counts[Verdict.REVIEW]} review, "
+        f"{counts[Verdict.CLEAR]} clear" + (f", {errors} unreadable" if errors else "")
+    )
+
+
+def print_rules(rules: RuleSet, console: Console | None = None) -> None:
+    console = console or Console(highlight=False)
+    table = Table("id", "category", "kind", "severity", "where", "recognizer", "examples")
+    for rule in rules.rules:
+        n = len(rule.examples.hit) + len(rule.examples.miss)
+        table.add_row(rule.id, str(rule.category), rule.kind, str(rule.severity), rule.where,
+                      rule.recognizer, str(n))  # fmt: skip
+    console.print(table)
+    console.print(f"{len(rules.rules)} rules, {len(rules.mentions)} mention patterns")

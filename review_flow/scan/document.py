@@ -1,0 +1,163 @@
+"""The scanner's view of one extracted document: positions, sentences, context and tables.
+
+Recognizers ask it where a span stands (head, page header, a line of its own), which sentence
+holds it, which words are near it and which table column it sits in; it answers from the text
+alone and caches what it computes once.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from review_flow import official
+from review_flow.extract.model import Extracted, Where
+from review_flow.scan.rules import Mention
+
+SENTENCE_END = re.compile(r"[。！？；!?;]")
+SENTENCE_REACH = 80  # PDF lines wrap inside sentences: look past line breaks, not past this
+RUNNING = (Where.HEADER, Where.FOOTER)
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    start: int
+    end: int
+    header: str
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def _squeeze(text: str) -> str:
+    return _SPACES.sub("", text)
+
+
+class ScannedDocument:
+    """Text, parsed head and lookup helpers for one Extracted."""
+
+    def __init__(self, extracted: Extracted, mentions: tuple[Mention, ...]) -> None:
+        self.extracted = extracted
+        self.text = extracted.text
+        self.mentions = mentions
+        self.official = official.parse(extracted)
+        self.lines = official.lines_of(extracted)
+        self._line_starts = [ln.start for ln in self.lines]
+        self._position_lines = self._marking_positions()
+        self._mention_cache: dict[int, bool] = {}
+        self._cells: list[Cell] | None = None
+        self._cell_starts: list[int] = []
+
+    # -- positions ------------------------------------------------------------------------
+    def line_at(self, offset: int) -> official.Line | None:
+        i = bisect.bisect_right(self._line_starts, offset) - 1
+        if i >= 0 and offset <= self.lines[i].end:
+            return self.lines[i]
+        return None
+
+    def container_at(self, offset: int) -> Where:
+        seg = self.extracted.segment_at(offset)
+        return seg.container if seg else Where.BODY
+
+    def where_at(self, offset: int) -> tuple[str, int | None]:
+        seg = self.extracted.segment_at(offset)
+        return (str(seg.where), seg.page) if seg else ("body", None)
+
+    def in_head(self, start: int) -> bool:
+        return start < self.official.head_end or self.container_at(start) in RUNNING
+
+    def in_position(self, start: int, end: int) -> bool:
+        """Where a marking stands: head, page header/footer, PDF page top, or its own line."""
+        line = self.line_at(start)
+        if line is None:
+            return False
+        if line.start in self._position_lines:
+            return True
+        before, after = self.text[line.start : start], self.text[end : line.end]
+        return not before.strip(" \t　") and not after.strip(" \t　")
+
+    def _marking_positions(self) -> set[int]:
+        head = {ln.start for ln in self.official.head_lines}
+        first: dict[int, int] = {}
+        for i, ln in enumerate(self.lines):
+            if ln.page is not None:
+                first.setdefault(ln.page, i)
+        running = {
+            ln.start
+            for i, ln in enumerate(self.lines)
+            if official.is_running_position(ln, first, i)
+        }
+        return head | running
+
+    # -- sentences and mentions -----------------------------------------------------------
+    def sentence(self, start: int, end: int) -> tuple[int, int]:
+        """The sentence around a span, bounded by 。！？； and at most SENTENCE_REACH away."""
+        floor = max(0, start - SENTENCE_REACH)
+        lo = max(self.text.rfind(c, floor, start) for c in "。！？；!?;") + 1
+        lo = max(lo, floor)
+        m = SENTENCE_END.search(self.text, end, end + SENTENCE_REACH)
+        return lo, (m.end() if m else min(len(self.text), end + SENTENCE_REACH))
+
+    def is_mention(self, start: int, end: int) -> bool:
+        """The sentence holding the span cites a law, states a duty or labels a category."""
+        lo, hi = self.sentence(start, end)
+        cached = self._mention_cache.get(lo)
+        if cached is None:
+            sentence = self.text[lo:hi]
+            cached = any(m.regex.search(sentence) for m in self.mentions)
+            self._mention_cache[lo] = cached
+        return cached
+
+    # -- context words --------------------------------------------------------------------
+    def words_near(self, start: int, end: int, words: tuple[str, ...], window: int) -> list[str]:
+        """Context words in the `window` characters before the span, or in its column header.
+
+        Whitespace is ignored: PDF text is letter-spaced (邮 编) and wraps inside sentences.
+        """
+        before = _squeeze(self.text[max(0, start - window) : start])
+        cell = self.cell_at(start)
+        header = cell.header if cell else ""
+        return [w for w in words if w in before or w in header]
+
+    def words_around(self, start: int, end: int, words: tuple[str, ...], window: int) -> list[str]:
+        around = _squeeze(self.text[max(0, start - window) : end + window])
+        return [w for w in words if w in around]
+
+    # -- tables ---------------------------------------------------------------------------
+    def cells(self) -> list[Cell]:
+        """Cells of table rows (tab-separated lines), each with its column's header text."""
+        if self._cells is None:
+            self._cells = self._table_cells()
+            self._cell_starts = [c.start for c in self._cells]
+        return self._cells
+
+    def _table_cells(self) -> list[Cell]:
+        out: list[Cell] = []
+        header: list[str] = []
+        previous_end = -2
+        for line in self.lines:
+            if "\t" not in line.text or line.container not in (Where.TABLE, Where.BODY):
+                header, previous_end = [], -2
+                continue
+            parts = line.text.split("\t")
+            if line.start != previous_end + 1 or not header:
+                header = [p.strip() for p in parts]
+                previous_end = line.end
+                continue
+            pos = line.start
+            for i, part in enumerate(parts):
+                name = header[i] if i < len(header) else ""
+                out.append(Cell(pos, pos + len(part), name))
+                pos += len(part) + 1
+            previous_end = line.end
+        return out
+
+    def cell_at(self, offset: int) -> Cell | None:
+        cells = self.cells()
+        if not cells:
+            return None
+        i = bisect.bisect_right(self._cell_starts, offset) - 1
+        if i >= 0 and cells[i].start <= offset <= cells[i].end:
+            return cells[i]
+        return None

@@ -1,0 +1,202 @@
+"""Recognizers: turn one rule and one document into hits. Looked up by `rule.recognizer`.
+
+keyword    automaton hits confirmed by jieba word boundaries in a small window, minus mentions
+pattern    regex + optional validator + context words (before the hit, or the column header)
+column     table cells under a named column header (姓名, 家庭住址), validated
+marking    密级 markings parsed by official.py, only where a marking stands
+party_head 发文机关标志 / 发文字号 / 署名 of a party organ (block), or joint with government (warn)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from review_flow.scan.document import ScannedDocument
+from review_flow.scan.model import Severity
+from review_flow.scan.rules import Rule
+from review_flow.scan.segmenter import Segmenter
+from review_flow.scan.validators import VALIDATORS
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A span a rule matched, before masking and excerpting turn it into a Finding."""
+
+    rule: Rule
+    start: int
+    end: int
+    severity: Severity
+    message: str
+    context: tuple[str, ...] = ()
+
+
+def _where_ok(rule: Rule, doc: ScannedDocument, start: int, end: int) -> bool:
+    if rule.where == "anywhere":
+        return True
+    if rule.where == "head":
+        return doc.in_head(start)
+    if rule.where == "body":
+        return not doc.in_head(start)
+    return doc.in_position(start, end)  # "position"
+
+
+def _context(rule: Rule, doc: ScannedDocument, start: int, end: int) -> tuple[str, ...] | None:
+    """Context words seen, or None when the rule requires context and none is there."""
+    seen = tuple(doc.words_near(start, end, rule.context, rule.context_window))
+    if rule.context_required and not seen:
+        return None
+    return seen
+
+
+def _severity(rule: Rule, doc: ScannedDocument, start: int, end: int) -> Severity:
+    if rule.downgrade_context and doc.words_around(
+        start, end, rule.downgrade_context, rule.context_window
+    ):
+        return Severity.INFO
+    return rule.severity
+
+
+def _own_line_ok(rule: Rule, doc: ScannedDocument, start: int, end: int) -> bool:
+    if rule.params.get("own_line") != "true":
+        return True
+    line = doc.line_at(start)
+    if line is None:
+        return False
+    return not doc.text[line.start : start].strip(" \t　") and not doc.text[end : line.end].strip(
+        " \t　。"
+    )
+
+
+class KeywordIndex:
+    """One Aho-Corasick automaton over the keywords of every keyword rule."""
+
+    def __init__(self, rules: tuple[Rule, ...]) -> None:
+        import ahocorasick
+
+        self.automaton = ahocorasick.Automaton()
+        table: dict[str, list[Rule]] = {}
+        for rule in rules:
+            if rule.recognizer == "keyword":
+                for word in rule.keywords:
+                    table.setdefault(word, []).append(rule)
+        for word, owners in table.items():
+            self.automaton.add_word(word, (word, tuple(owners)))
+        self.empty = not table
+        if not self.empty:
+            self.automaton.make_automaton()
+
+    def hits(self, doc: ScannedDocument, segmenter: Segmenter) -> Iterator[Hit]:
+        if self.empty:
+            return
+        text = doc.text
+        for last, (word, owners) in self.automaton.iter(text):
+            start, end = last - len(word) + 1, last + 1
+            split: bool | None = None  # asked lazily: most hits fail cheaper checks first
+            for rule in owners:
+                if not _where_ok(rule, doc, start, end) or not _own_line_ok(rule, doc, start, end):
+                    continue
+                context = _context(rule, doc, start, end)
+                if context is None:
+                    continue
+                if rule.mentions and doc.is_mention(start, end):
+                    continue
+                if split is None:
+                    split = segmenter.splits_a_word(text, start, end)
+                if split:
+                    break
+                yield Hit(rule, start, end, _severity(rule, doc, start, end), rule.message, context)
+
+
+def pattern_hits(rule: Rule, doc: ScannedDocument) -> Iterator[Hit]:
+    assert rule.regex is not None
+    validate = VALIDATORS.get(rule.validator) if rule.validator else None
+    for m in rule.regex.finditer(doc.text):
+        start, end = (m.start("value"), m.end("value")) if "value" in m.groupdict() else m.span()
+        if start == end:
+            continue
+        if validate is not None and not validate(doc.text[start:end]):
+            continue
+        if not _where_ok(rule, doc, start, end) or not _own_line_ok(rule, doc, start, end):
+            continue
+        if rule.mentions and rule.params.get("mentions") == "true" and doc.is_mention(start, end):
+            continue
+        context = _context(rule, doc, start, end)
+        if context is None:
+            continue
+        yield Hit(rule, start, end, _severity(rule, doc, start, end), rule.message, context)
+
+
+def column_hits(rule: Rule, doc: ScannedDocument) -> Iterator[Hit]:
+    """Cells under a matching column header whose text passes the rule's regex/validator."""
+    assert rule.regex is not None
+    validate = VALIDATORS.get(rule.validator) if rule.validator else None
+    for cell in doc.cells():
+        if not any(h in cell.header for h in rule.headers):
+            continue
+        m = rule.regex.search(doc.text[cell.start : cell.end])
+        if m is None:
+            continue
+        group = "value" if "value" in m.groupdict() else 0
+        start, end = cell.start + m.start(group), cell.start + m.end(group)
+        if validate is not None and not validate(doc.text[start:end]):
+            continue
+        yield Hit(rule, start, end, rule.severity, rule.message, (cell.header,))
+
+
+def marking_hits(rule: Rule, doc: ScannedDocument) -> Iterator[Hit]:
+    """密级 markings that stand where a marking stands; template placeholders at `warn`."""
+    want_placeholder = rule.params.get("placeholder") == "true"
+    for marking in doc.official.markings:
+        span = marking.span
+        if marking.is_placeholder != want_placeholder:
+            continue
+        if not (marking.in_position or doc.in_position(span.start, span.end)):
+            continue  # the same words elsewhere are a mention
+        message = rule.message.format(level=marking.level, term=marking.term or "未标期限")
+        if marking.problem:
+            message += f"; {marking.problem}"
+        yield Hit(rule, span.start, span.end, rule.severity, message)
+
+
+def party_hits(rule: Rule, doc: ScannedDocument) -> Iterator[Hit]:
+    """A head issued by a party organ alone blocks; jointly with a government organ, warns."""
+    party = re.compile(rule.params["party_organ_regex"])
+    code = re.compile(rule.params["party_code_regex"])
+    head = doc.official
+    marks = [m for m in head.issuer_marks if party.search(m.value)]
+    others = [m for m in head.issuer_marks if not party.search(m.value)]
+    strong = [m for m in marks if doc.text[m.end : m.end + 4].strip().startswith("文")]
+    number = head.doc_number
+    party_number = number is not None and code.search(number.code) is not None
+    signed = [s for s in head.signatures if party.search(s.value)]
+    signed_other = [s for s in head.signatures if not party.search(s.value)]
+    has_head = bool(head.issuer_marks) or number is not None
+    joint = (bool(marks) or bool(signed)) and (bool(others) or bool(signed_other))
+    evidence: list[tuple[int, int, str]] = []
+    if strong or (marks and party_number):
+        evidence += [(m.start, m.end, "发文机关标志") for m in (strong or marks)]
+    if party_number and number is not None:
+        evidence.append((number.span.start, number.span.end, "发文字号"))
+    if signed and (has_head or strong):
+        evidence += [(s.start, s.end, "署名") for s in signed]
+    if not evidence and signed:
+        evidence += [(s.start, s.end, "署名") for s in signed]
+        joint = True  # a party signature without any 公文 head: a person decides
+    if not evidence:
+        return
+    severity = Severity.WARN if joint else rule.severity
+    message = rule.params["joint_message"] if joint else rule.message
+    for start, end, what in evidence:
+        yield Hit(rule, start, end, severity, f"{message}（{what}）")
+
+
+Recognizer = Callable[[Rule, ScannedDocument], Iterator[Hit]]
+
+RECOGNIZER_KINDS: dict[str, Recognizer] = {
+    "pattern": pattern_hits,
+    "column": column_hits,
+    "marking": marking_hits,
+    "party_head": party_hits,
+}
