@@ -1,0 +1,399 @@
+"""What pdf.py reads and repairs on one page: hidden text, image cover, garbage, wraps, comments.
+
+The text repairs are pure functions on strings: pdf.py runs them before it builds segments, so
+the text it hands on is the text the offsets point into. Each returns the positions to drop,
+and `drop` applies them to the text and its per-character flags. PageObjects and
+page_annotations read a page through pdfium's raw API; nothing here opens a document.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import datetime
+import math
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import pypdfium2.raw as pdfium_c
+
+# Ideographs (URO and extension A): the characters a wrapped word can be split between.
+IDEOGRAPH = "\u3400-\u4dbf\u4e00-\u9fff"
+# Anything set in a CJK font: ideographs, CJK punctuation (〔〕、。), fullwidth forms.
+CJK_WIDE = "\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+# Two digit runs with only a line break (and spaces) between them, neither part of a longer
+# number, word or decimal on its outer side.
+_WRAPPED_NUMBER = re.compile(
+    r"(?<![0-9A-Za-z.,])([0-9]+)[ \t]*\n[ \t]*([0-9]+[Xx]?)(?![0-9A-Za-z]|[.,][0-9])"
+)
+_MIN_HEAD_DIGITS = 4
+
+# A line at least this share of the page's longest line is a wrapped paragraph line. NOTE:
+# widths count a CJK character as 2, so a short heading in a big font stays "short".
+FULL_LINE_SHARE = 0.85
+_MIN_LONGEST_WIDTH = 30
+_IDEOGRAPH_PAIR = re.compile(f"[{IDEOGRAPH}]\n[{IDEOGRAPH}]")
+_ITEM_START = re.compile("[一二三四五六七八九十]+、")  # 二、… opens a new item or table row
+
+_CID_TOKEN = re.compile(r"\(cid:\d+\)")
+_BAD_CHARS = re.compile(
+    "[\ufffd\ue000-\uf8ff\U000f0000-\U0010ffff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+)
+_SPACE = re.compile(r"\s")
+_CLEAN_SPACE = re.compile(r"[^\S\x0b\x0c\x1c-\x1f\x85]")  # \s less what _BAD_CHARS counts
+
+_MIXED_GAP = re.compile(f"(?<=[{CJK_WIDE}]) (?=[!-~])|(?<=[!-~]) (?=[{CJK_WIDE}])")
+_NON_SPACE = re.compile(r"\S")
+_SAMPLE = 64  # characters sampled for pdfium's no-Unicode flag; 30% bad is never missed
+
+RENDER_INVISIBLE = "drawn invisibly (text render mode 3/7)"
+COVERED = "under an opaque filled box drawn after it"
+_MAX_FORM_DEPTH = 8
+_MIN_BOX = 3.0  # points; narrower boxes are rules and borders, too thin to hide a glyph
+_TEXT = pdfium_c.FPDF_PAGEOBJ_TEXT
+_INVISIBLE_MODES = (pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE, pdfium_c.FPDF_TEXTRENDERMODE_CLIP)
+
+Box = tuple[float, float, float, float]  # left, bottom, right, top in page space
+
+
+def _is_id18(number: str) -> bool:
+    """An 18-character resident ID (GB 11643): valid birth date and check character."""
+    if len(number) != 18 or not (number[:17].isascii() and number[:17].isdigit()):
+        return False
+    try:
+        born = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return False
+    if born.year < 1900:
+        return False
+    total = sum(int(c) * w for c, w in zip(number, _ID_WEIGHTS, strict=False))
+    return _ID_CHECK[total % 11] == number[17].upper()
+
+
+def _luhn(number: str) -> bool:
+    """A 16-19 digit bank-card number passing the Luhn check (not one repeated digit)."""
+    if not (16 <= len(number) <= 19 and number.isascii() and number.isdigit()):
+        return False
+    if len(set(number)) == 1:
+        return False
+    total = 0
+    for i, ch in enumerate(reversed(number)):
+        d = int(ch) * (2 if i % 2 else 1)
+        total += d - 9 if d > 9 else d
+    return total % 10 == 0
+
+
+def _is_account(number: str) -> bool:
+    return _is_id18(number) or _luhn(number)
+
+
+def wrapped_numbers(text: str) -> list[int]:
+    """Positions to drop to rejoin IDs and card numbers wrapped inside a narrow table cell.
+
+    A pair is joined only when the joined number validates and neither half does on its own;
+    the first half must be at least as long as the second (it filled the cell), so a row
+    number in front of a card number on the next line is never glued to it.
+    """
+    drops: list[int] = []
+    pos = 0
+    while match := _WRAPPED_NUMBER.search(text, pos):
+        head, tail = match.group(1), match.group(2)
+        joined = head + tail
+        if (
+            len(head) >= max(len(tail), _MIN_HEAD_DIGITS)
+            and _is_account(joined)
+            and not _is_account(head)
+            and not _is_account(tail)
+        ):
+            drops.extend(range(match.end(1), match.start(2)))
+            pos = match.end()
+        else:
+            pos = match.start(2)  # the tail may still head a pair with the next line
+    return drops
+
+
+def _width(line: str) -> int:
+    line = line.rstrip()
+    return len(line) + sum(1 for ch in line if ch >= "\u2e80")
+
+
+def wrapped_lines(text: str) -> list[int]:
+    """Positions of line breaks splitting two ideographs at the end of a full paragraph line.
+
+    NOTE: only a line as long as the page's paragraph lines counts; a centred heading such as
+    "上海市宝山区审计局文件" is short, so the 发文字号 line below it is never glued on.
+    """
+    lines = text.split("\n")
+    widths = [_width(line) for line in lines]
+    longest = max(widths, default=0)
+    if longest < _MIN_LONGEST_WIDTH or not _IDEOGRAPH_PAIR.search(text):
+        return []
+    full = FULL_LINE_SHARE * longest
+    drops: list[int] = []
+    offset = 0
+    for line, following, width in zip(lines, lines[1:], widths, strict=False):
+        offset += len(line)
+        if (
+            width >= full
+            and _IDEOGRAPH_PAIR.match(line[-1:] + "\n" + following[:1])
+            and not _ITEM_START.match(following)
+        ):
+            drops.append(offset)
+        offset += 1
+    return drops
+
+
+def garbage_share(text: str) -> float:
+    """Share of non-space characters that are no text: (cid:N), U+FFFD, private use, controls."""
+    cids = len(_CID_TOKEN.findall(text))
+    rest = _CID_TOKEN.sub("", text) if cids else text
+    total = cids + len(rest) - len(_CLEAN_SPACE.findall(rest))
+    if total == 0:
+        return 0.0
+    return (cids + len(_BAD_CHARS.findall(rest))) / total
+
+
+def count_visible(text: str) -> int:
+    """Non-space characters in `text`."""
+    return len(text) - len(_SPACE.findall(text))
+
+
+def drop(
+    text: str, flags: list[bool] | None, positions: Iterable[int]
+) -> tuple[str, list[bool] | None]:
+    """`text` (and its per-character flags) without the characters at `positions`."""
+    ordered = sorted(set(positions))
+    if not ordered:
+        return text, flags
+    bounds = list(zip([0, *(p + 1 for p in ordered)], [*ordered, len(text)], strict=True))
+    new_text = "".join(text[a:b] for a, b in bounds)
+    if flags is None:
+        return new_text, None
+    return new_text, [f for a, b in bounds for f in flags[a:b]]
+
+
+def runs(text: str, flags: list[bool] | None) -> list[tuple[str, bool]]:
+    """Split `text` into (piece, flag) runs of equal flags; one run when there are no flags."""
+    if flags is None or not any(flags):
+        return [(text, False)] if text else []
+    pieces: list[tuple[str, bool]] = []
+    start = 0
+    for i in range(1, len(text) + 1):
+        if i == len(text) or flags[i] != flags[start]:
+            pieces.append((text[start:i], flags[start]))
+            start = i
+    return pieces
+
+
+# -- page objects (pdfium raw API) ----------------------------------------------------------
+def address(handle: Any) -> int:
+    """A pdfium handle as a number, to compare handles got from different calls."""
+    return ctypes.cast(handle, ctypes.c_void_p).value or 0
+
+
+def _bounds(obj: Any) -> Box:
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    if not pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
+        return (0.0, 0.0, 0.0, 0.0)
+    return left.value, bottom.value, right.value, top.value
+
+
+def gap_spaces(textpage: Any, text: str) -> list[int]:
+    """Spaces pdfium made up for a gap between CJK and Latin/digits (WPS/Word autospacing).
+
+    NOTE: "机密★5 年" has no space in the file; keeping pdfium's would hide the marking.
+    """
+    return [
+        m.start()
+        for m in _MIXED_GAP.finditer(text)
+        if pdfium_c.FPDFText_IsGenerated(textpage, m.start()) == 1
+    ]
+
+
+def unmapped_share(textpage: Any, text: str) -> float:
+    """Share of non-space characters pdfium flags as having no Unicode (0.0 on a sample miss)."""
+    indices = [m.start() for m in _NON_SPACE.finditer(text)]
+    sample = indices[:: max(1, len(indices) // _SAMPLE)]
+    flag = pdfium_c.FPDFText_HasUnicodeMapError
+    if not sample or not any(flag(textpage, i) == 1 for i in sample):
+        return 0.0
+    return sum(flag(textpage, i) == 1 for i in indices) / len(indices)
+
+
+class PageObjects:
+    """What a page's objects say about its text: hidden text objects and image cover.
+
+    One pass over the objects in paint order with raw pdfium calls (pypdfium2's helper objects
+    cost ~4x more). Text and the boxes over it are compared within one container (page or
+    form XObject): bounds of objects inside a form are in the form's space.
+    """
+
+    def __init__(self, page: Any, bbox: Box) -> None:
+        self.hidden: dict[int, str] = {}  # text object address → why no reader sees it
+        self.image_boxes: list[Box] = []
+        self.has_invisible = False  # any text object drawn in render mode 3/7
+        self.text_objects = 0
+        get = pdfium_c.FPDFPage_GetObject
+        self.walk([get(page, i) for i in range(pdfium_c.FPDFPage_CountObjects(page))], 0)
+        self.image_share = _cover_share(self.image_boxes, bbox)
+
+    def forget_invisible(self) -> None:
+        """Treat render-mode-invisible text as seen (an OCR layer over a scan)."""
+        self.hidden = {k: v for k, v in self.hidden.items() if v != RENDER_INVISIBLE}
+
+    def walk(self, objects: list[Any], depth: int) -> bool:
+        """Record hidden text in one container; True if it holds an image."""
+        texts = _TextIndex()
+        has_image = False
+        kind_of, mode_of = pdfium_c.FPDFPageObj_GetType, pdfium_c.FPDFTextObj_GetTextRenderMode
+        for obj in objects:
+            kind = kind_of(obj)
+            if kind == _TEXT:
+                self.text_objects += 1
+                if mode_of(obj) in _INVISIBLE_MODES:
+                    self.hidden[address(obj)] = RENDER_INVISIBLE
+                    self.has_invisible = True
+                else:
+                    texts.pending.append(obj)  # its box is read once a box is drawn after it
+            elif kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+                box = _bounds(obj) if texts and _is_opaque_box(obj) else None
+                if box and min(box[2] - box[0], box[3] - box[1]) >= _MIN_BOX:
+                    for text in texts.under(box):
+                        self.hidden.setdefault(address(text), COVERED)
+            elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+                has_image = True
+                if depth == 0:
+                    self.image_boxes.append(_bounds(obj))
+            elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < _MAX_FORM_DEPTH:
+                count = pdfium_c.FPDFFormObj_CountObjects(obj)
+                children = [pdfium_c.FPDFFormObj_GetObject(obj, i) for i in range(count)]
+                if self.walk(children, depth + 1):
+                    has_image = True
+                    if depth == 0:
+                        self.image_boxes.append(_bounds(obj))
+        return has_image
+
+
+class _TextIndex:
+    """The visible text objects of one container so far, binned by the height of their middle.
+
+    NOTE: LibreOffice and WPS draw hundreds of white or black boxes after text (line
+    backgrounds, cell fills); a box hides text only if it spans the text's middle, so each box
+    is compared only with text whose middle lies in the bands it spans.
+    """
+
+    BAND = 8.0
+    LIMIT = 20000.0  # clamps absurd coordinates so a band range stays short
+
+    def __init__(self) -> None:
+        self.pending: list[Any] = []
+        self.bands: dict[int, list[tuple[Any, Box]]] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self.pending or self.bands)
+
+    def under(self, box: Box) -> list[Any]:
+        for obj in self.pending:
+            text = _text_box(obj)
+            middle = (text[1] + text[3]) / 2
+            for band in self.band_range(middle, middle):
+                self.bands.setdefault(band, []).append((obj, text))
+        self.pending.clear()
+        return [
+            obj
+            for band in self.band_range(box[1], box[3])
+            for obj, text in self.bands.get(band, ())
+            if _covers(box, text)
+        ]
+
+    def band_range(self, bottom: float, top: float) -> range:
+        low, high = max(bottom, -self.LIMIT), min(top, self.LIMIT)
+        if not (math.isfinite(low) and math.isfinite(high)):
+            return range(0)
+        return range(int(low // self.BAND), int(high // self.BAND) + 1)
+
+
+def _is_opaque_box(obj: Any) -> bool:
+    """A filled, opaque, black or white box: a redaction that did not remove, or a white-out.
+
+    NOTE: coloured fills are left out on purpose: a red seal drawn over the date is meant to
+    be seen through, and highlight boxes are drawn after the text they mark.
+    """
+    fill, stroke = ctypes.c_int(), ctypes.c_int()
+    if not pdfium_c.FPDFPath_GetDrawMode(obj, fill, stroke) or fill.value == 0:
+        return False
+    r, g, b, a = (ctypes.c_uint() for _ in range(4))
+    if not pdfium_c.FPDFPageObj_GetFillColor(obj, r, g, b, a) or a.value < 250:
+        return False
+    rgb = (r.value, g.value, b.value)
+    if not (max(rgb) <= 64 or min(rgb) >= 240):
+        return False
+    return 0 < pdfium_c.FPDFPath_CountSegments(obj) <= 6  # a rectangle, not a seal's outline
+
+
+def _text_box(obj: Any) -> Box:
+    left, bottom, right, top = _bounds(obj)
+    if top - bottom < 1:  # fonts that are not embedded report a zero-height box
+        size = ctypes.c_float()
+        pdfium_c.FPDFTextObj_GetFontSize(obj, size)
+        top = bottom + 0.7 * max(size.value, 1.0)
+    return left, bottom, right, top
+
+
+def _covers(box: Box, text: Box) -> bool:
+    """The box hides most of the text: half its width, and its body top to bottom."""
+    width, height = text[2] - text[0], text[3] - text[1]
+    overlap = min(box[2], text[2]) - max(box[0], text[0])
+    if overlap < max(width, 0.1) / 2:
+        return False
+    return box[1] <= text[1] + 0.25 * height and box[3] >= text[3] - 0.25 * height
+
+
+def _cover_share(boxes: list[Box], page: Box) -> float:
+    """Share of the page area under the boxes (overlaps counted twice, capped at 1)."""
+    area = (page[2] - page[0]) * (page[3] - page[1])
+    if area <= 0:
+        return 0.0
+    covered = 0.0
+    for left, bottom, right, top in boxes:
+        width = min(right, page[2]) - max(left, page[0])
+        height = min(top, page[3]) - max(bottom, page[1])
+        covered += max(width, 0.0) * max(height, 0.0)
+    return min(covered / area, 1.0)
+
+
+def page_annotations(page: Any) -> list[tuple[str, str]]:
+    """(text, author) of each annotation with text.
+
+    Popups only repeat their parent's text; form fields (widgets) are not read.
+    """
+    found: list[tuple[str, str]] = []
+    for index in range(pdfium_c.FPDFPage_GetAnnotCount(page)):
+        annot = pdfium_c.FPDFPage_GetAnnot(page, index)
+        if not annot:
+            continue
+        try:
+            if pdfium_c.FPDFAnnot_GetSubtype(annot) in (
+                pdfium_c.FPDF_ANNOT_POPUP, pdfium_c.FPDF_ANNOT_WIDGET,
+            ):  # fmt: skip
+                continue
+            text = _annot_string(annot, b"Contents")
+            if text:
+                found.append((text, _annot_string(annot, b"T")))
+        finally:
+            pdfium_c.FPDFPage_CloseAnnot(annot)
+    return found
+
+
+def _annot_string(annot: Any, key: bytes) -> str:
+    size = pdfium_c.FPDFAnnot_GetStringValue(annot, key, None, 0)
+    if size <= 2:
+        return ""
+    buffer = (pdfium_c.FPDF_WCHAR * (size // 2))()
+    pdfium_c.FPDFAnnot_GetStringValue(annot, key, buffer, size)
+    text = ctypes.string_at(buffer, size - 2).decode("utf-16-le", "replace")
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
