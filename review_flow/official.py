@@ -23,14 +23,18 @@ LEVELS = ("绝密", "机密", "秘密")
 MAX_TERM_YEARS = {"绝密": 30, "机密": 20, "秘密": 10}
 
 MARKING_RE = re.compile(
-    rf"(?P<level>绝密|机密|秘密|[×xX□○Ｘ]密)\s*(?P<star>[{STAR}])\s*"
+    rf"(?P<level>绝\s{{0,2}}密|机\s{{0,2}}密|秘\s{{0,2}}密|[×xX□○Ｘ]密)\s*(?P<star>[{STAR}])\s*"
     rf"(?P<term>长期|启用前|解密条件[^\n，。；]{{0,30}}|"
     rf"(?P<date>[{DIGIT}]{{4}}\s*年\s*[{DIGIT}]{{1,2}}\s*月\s*[{DIGIT}]{{1,2}}\s*日)|"
-    rf"(?P<years>[{DIGIT}]{{1,3}}|[×xX]{{1,2}})\s*年)?"
+    rf"(?P<years>[{DIGIT}]{{1,3}}|[×xX]{{1,2}}|[一二三四五六七八九十半]{{1,3}})\s*年)?"
 )
-LEVEL_FIELD_RE = re.compile(r"密\s*级\s*[：:]\s*(?P<level>绝密|机密|秘密)(?:\s*[★☆*＊])?")
+LEVEL_FIELD_RE = re.compile(
+    r"(?:密\s*级|机密等级|保密等级|密级等级)\s*[：:]\s*(?P<level>绝密|机密|秘密)(?:\s*[★☆*＊])?"
+)
 BARE_LEVEL_RE = re.compile(r"^\s*(?P<level>绝密|机密|秘密)\s*$")
-COPY_NUMBER_RE = re.compile(rf"^\s*(?:份号[：:]?\s*)?(?P<num>[{DIGIT}]{{6}})\s*$")
+COPY_NUMBER_RE = re.compile(
+    rf"^\s*(?:(?:份号|编号)\s*[：:]?\s*|第)?(?P<num>[{DIGIT}]{{6}})(?:号)?\s*$"
+)
 URGENCY_RE = re.compile(
     r"(?<![\u4e00-\u9fff])(?P<u>特\s*急|加\s*急|特\s*提|平\s*急)(?![\u4e00-\u9fff])"
 )
@@ -183,7 +187,7 @@ def parse(extracted: Extracted) -> OfficialDocument:
     markings = _markings(lines, head, extracted)
     doc_number = _doc_number(head)
     tail = flow[-TAIL_LINES:] if len(flow) > len(head) else []
-    date_span = _last(tail, CN_DATE_RE)
+    date_span = _last([ln for ln in tail if "印发" not in ln.text], CN_DATE_RE)
     top = [ln for ln in lines if ln.container == Where.HEADER] + head
     return OfficialDocument(
         head_end=head_end,
@@ -288,11 +292,11 @@ def _is_head_cell(line: Line, m: re.Match[str]) -> bool:
 
 
 def _marking(line: Line, m: re.Match[str], in_position: bool) -> Marking:
-    level, term = m.group("level"), (m.group("term") or "").strip()
+    level, term = re.sub(r"\s", "", m.group("level")), (m.group("term") or "").strip()
     placeholder = level not in LEVELS or bool(term and re.search(r"[×xX]", term))
     problem = ""
     years = m.group("years")
-    if years and not placeholder:
+    if years and not placeholder and years.translate(FULLWIDTH_DIGITS).isdigit():
         n = int(years.translate(FULLWIDTH_DIGITS))
         if n == 0 or n > MAX_TERM_YEARS[level]:
             limit = MAX_TERM_YEARS[level]

@@ -65,6 +65,15 @@ def _guarded(task: Task[T], path: str, limits: Limits) -> T:
         ) from None
     except RecursionError:
         raise ExtractionError(path, "structure nested too deeply to read") from None
+    except ReviewFlowError:
+        raise
+    except Exception as exc:
+        # NOTE: the worker is the boundary of untrusted parsing: fuzzed files make parsers raise
+        # types beyond their own. One file fails with a clear line; the batch goes on.
+        log.debug("unexpected error reading %s", path, exc_info=True)
+        raise ExtractionError(
+            path, f"could not be read ({type(exc).__name__}: {str(exc)[:120]})"
+        ) from None
     finally:
         resource.setrlimit(resource.RLIMIT_CPU, (hard, hard))
 

@@ -68,6 +68,8 @@ def sniff(data: bytes, path: str) -> str:
     suffix = os.path.splitext(path)[1].lower()
     if suffix in TEXT_SUFFIXES:
         return "text"
+    if suffix in (".docx", ".pdf", ".doc", ".wps"):
+        raise ExtractionError(path, f"content is not a {suffix} document (corrupt or misnamed)")
     raise ExtractionError(
         path, f"unsupported file format ({suffix or 'no suffix'}): expected .docx, .pdf or .txt"
     )

@@ -97,13 +97,21 @@ class _Walker:
 
     def table(self, tbl: etree._Element, ctx: _Context) -> None:
         cell_ctx = ctx if ctx.where != Where.BODY else _Context(Where.TABLE, Where.TABLE, ctx.part)
-        for row in tbl.iter(self.TR):
-            if _nearest(row, self.TBL) is not tbl:
-                continue  # a row of a nested table, reached through its own cell
+        for row in self._rows(tbl):
             for cell in row.iterchildren(self.TC):
                 self.blocks(cell, cell_ctx)
                 self.out.separate("\t")
             self.out.separate("\n")
+
+    def _rows(self, parent: etree._Element) -> Iterable[etree._Element]:
+        """Rows of this table only (also inside sdt/customXml wrappers), not of nested tables."""
+        for child in parent:
+            if child.tag == self.TR:
+                yield child
+            elif (
+                child.tag != self.TBL and isinstance(child.tag, str) and child.tag not in self.SKIP
+            ):
+                yield from self._rows(child)
 
     def paragraph(self, p: etree._Element, ctx: _Context) -> None:
         pieces: list[tuple[str, Where]] = []
@@ -179,13 +187,6 @@ class _Walker:
         author = el.get(self.AUTHOR)
         if author:
             self.authors.add(author)
-
-
-def _nearest(el: etree._Element, tag: str) -> etree._Element | None:
-    parent = el.getparent()
-    while parent is not None and parent.tag != tag:
-        parent = parent.getparent()
-    return parent
 
 
 def _merge(pieces: list[tuple[str, Where]]) -> Iterable[tuple[str, Where]]:

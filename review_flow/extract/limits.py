@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, fields
-from typing import IO
 
 from lxml import etree
 
@@ -49,13 +49,23 @@ class Limits:
         return cls(**values)
 
 
+def human(size: int) -> str:
+    """1536 → '1.5 KiB'; for limits in messages."""
+    value = float(size)
+    for unit in ("bytes", "KiB", "MiB"):
+        if value < 1024 or unit == "MiB":
+            return f"{value:.0f} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GiB"
+
+
 def check_size(path: str, size: int, limits: Limits) -> None:
     if size == 0:
         raise ExtractionError(path, "empty file (0 bytes)")
     if size > limits.max_file_bytes:
         raise ExtractionError(
             path,
-            f"file is {size / MIB:.1f} MiB, over the {limits.max_file_bytes / MIB:.0f} MiB limit",
+            f"file is {human(size)}, over the {human(limits.max_file_bytes)} limit",
             hint="raise REVIEW_FLOW_LIMIT_MAX_FILE_BYTES if this file is genuine",
         )
 
@@ -82,7 +92,9 @@ def check_zip(path: str, archive: zipfile.ZipFile, limits: Limits) -> None:
                 path,
                 f"zip inflates to over {limits.max_zip_total_bytes / MIB:.0f} MiB (zip bomb?)",
             )
-        if info.file_size > MIB and info.file_size > limits.max_zip_ratio * max(
+        # NOTE: small entries are judged too: a bomb spread over a hundred 1 MiB parts is as
+        # dangerous as one big part. Real Word parts compress 5-20x.
+        if info.file_size > RATIO_FLOOR and info.file_size > limits.max_zip_ratio * max(
             info.compress_size, 1
         ):
             raise ExtractionError(
@@ -92,7 +104,9 @@ def check_zip(path: str, archive: zipfile.ZipFile, limits: Limits) -> None:
             )
 
 
+RATIO_FLOOR = 64 * 1024  # below this an entry cannot hurt, whatever its ratio
 _DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
+_ZIP_READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError)
 
 
 def read_part(path: str, archive: zipfile.ZipFile, name: str, limits: Limits) -> bytes:
@@ -102,15 +116,14 @@ def read_part(path: str, archive: zipfile.ZipFile, name: str, limits: Limits) ->
         raise ExtractionError(
             path, f"part {name} is {info.file_size / MIB:.0f} MiB, over the part limit"
         )
-    with archive.open(info) as handle:
-        data = _read_bounded(handle, limits.max_part_bytes + 1)
+    try:
+        with archive.open(info) as handle:
+            data = handle.read(limits.max_part_bytes + 1)
+    except _ZIP_READ_ERRORS as exc:
+        raise ExtractionError(path, f"part {name} is damaged ({exc})") from exc
     if len(data) > limits.max_part_bytes:
         raise ExtractionError(path, f"part {name} inflates past the part limit")
     return data
-
-
-def _read_bounded(handle: IO[bytes], limit: int) -> bytes:
-    return handle.read(limit)
 
 
 _PARSER = etree.XMLParser(
@@ -126,7 +139,9 @@ _PARSER = etree.XMLParser(
 
 def parse_xml(path: str, name: str, data: bytes) -> etree._Element:
     """Parse one XML part; a part carrying a DTD or entity declaration is refused outright."""
-    if _DOCTYPE.search(data):
+    # NOTE: a UTF-16/32 part hides "<!DOCTYPE" behind NUL bytes; Word writes UTF-8 only.
+    probe = data.replace(b"\x00", b"") if b"\x00" in data[:4096] else data
+    if _DOCTYPE.search(probe):
         raise ExtractionError(path, f"part {name} declares a DTD or entities (XXE/billion laughs)")
     try:
         return etree.fromstring(data, parser=_PARSER)

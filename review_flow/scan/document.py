@@ -15,7 +15,7 @@ from review_flow import official
 from review_flow.extract.model import Extracted, Where
 from review_flow.scan.rules import Mention
 
-SENTENCE_END = re.compile(r"[。！？；!?;]")
+WRAPPED = (Where.PAGE, Where.INVISIBLE)
 SENTENCE_REACH = 80  # PDF lines wrap inside sentences: look past line breaks, not past this
 RUNNING = (Where.HEADER, Where.FOOTER)
 
@@ -92,12 +92,17 @@ class ScannedDocument:
 
     # -- sentences and mentions -----------------------------------------------------------
     def sentence(self, start: int, end: int) -> tuple[int, int]:
-        """The sentence around a span, bounded by 。！？； and at most SENTENCE_REACH away."""
+        """The sentence around a span, bounded by 。！？； and at most SENTENCE_REACH away.
+
+        A line break ends a sentence too, except in PDF page text, where lines wrap inside
+        sentences.
+        """
+        ends = "。！？；!?;" if self.container_at(start) in WRAPPED else "。！？；!?;\n"
         floor = max(0, start - SENTENCE_REACH)
-        lo = max(self.text.rfind(c, floor, start) for c in "。！？；!?;") + 1
-        lo = max(lo, floor)
-        m = SENTENCE_END.search(self.text, end, end + SENTENCE_REACH)
-        return lo, (m.end() if m else min(len(self.text), end + SENTENCE_REACH))
+        lo = max(max(self.text.rfind(c, floor, start) for c in ends) + 1, floor)
+        ceiling = min(len(self.text), end + SENTENCE_REACH)
+        hi = min((i for c in ends if (i := self.text.find(c, end, ceiling)) >= 0), default=ceiling)
+        return lo, hi
 
     def is_mention(self, start: int, end: int) -> bool:
         """The sentence holding the span cites a law, states a duty or labels a category."""

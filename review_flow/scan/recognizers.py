@@ -5,6 +5,7 @@ pattern    regex + optional validator + context words (before the hit, or the co
 column     table cells under a named column header (姓名, 家庭住址), validated
 marking    密级 markings parsed by official.py, only where a marking stands
 party_head 发文机关标志 / 发文字号 / 署名 of a party organ (block), or joint with government (warn)
+head_field a parsed head field that is itself a signal (份号)
 """
 
 from __future__ import annotations
@@ -50,9 +51,14 @@ def _context(rule: Rule, doc: ScannedDocument, start: int, end: int) -> tuple[st
     return seen
 
 
-def _severity(rule: Rule, doc: ScannedDocument, start: int, end: int) -> Severity:
-    if rule.downgrade_context and doc.words_around(
-        start, end, rule.downgrade_context, rule.context_window
+def _severity(
+    rule: Rule, doc: ScannedDocument, start: int, end: int, context: tuple[str, ...]
+) -> Severity:
+    """The rule's severity, or info when office context surrounds it and no person is named."""
+    if (
+        rule.downgrade_context
+        and not context
+        and doc.words_around(start, end, rule.downgrade_context, rule.context_window)
     ):
         return Severity.INFO
     return rule.severity
@@ -106,7 +112,14 @@ class KeywordIndex:
                     split = segmenter.splits_a_word(text, start, end)
                 if split:
                     break
-                yield Hit(rule, start, end, _severity(rule, doc, start, end), rule.message, context)
+                yield Hit(
+                    rule,
+                    start,
+                    end,
+                    _severity(rule, doc, start, end, context),
+                    rule.message,
+                    context,
+                )
 
 
 def pattern_hits(rule: Rule, doc: ScannedDocument) -> Iterator[Hit]:
@@ -125,7 +138,9 @@ def pattern_hits(rule: Rule, doc: ScannedDocument) -> Iterator[Hit]:
         context = _context(rule, doc, start, end)
         if context is None:
             continue
-        yield Hit(rule, start, end, _severity(rule, doc, start, end), rule.message, context)
+        yield Hit(
+            rule, start, end, _severity(rule, doc, start, end, context), rule.message, context
+        )
 
 
 def column_hits(rule: Rule, doc: ScannedDocument) -> Iterator[Hit]:
@@ -192,6 +207,13 @@ def party_hits(rule: Rule, doc: ScannedDocument) -> Iterator[Hit]:
         yield Hit(rule, start, end, severity, f"{message}（{what}）")
 
 
+def head_field_hits(rule: Rule, doc: ScannedDocument) -> Iterator[Hit]:
+    """A parsed head field (e.g. 份号) that is itself a sign of a controlled document."""
+    span = getattr(doc.official, rule.params["field"], None)
+    if span is not None:
+        yield Hit(rule, span.start, span.end, rule.severity, rule.message)
+
+
 Recognizer = Callable[[Rule, ScannedDocument], Iterator[Hit]]
 
 RECOGNIZER_KINDS: dict[str, Recognizer] = {
@@ -199,4 +221,5 @@ RECOGNIZER_KINDS: dict[str, Recognizer] = {
     "column": column_hits,
     "marking": marking_hits,
     "party_head": party_hits,
+    "head_field": head_field_hits,
 }

@@ -15,7 +15,7 @@ from review_flow.errors import RulesError
 from review_flow.scan.model import Category, Severity
 
 RULES_VERSION = 1
-RECOGNIZERS = ("keyword", "pattern", "column", "marking", "party_head", "note")
+RECOGNIZERS = ("keyword", "pattern", "column", "marking", "party_head", "head_field")
 WHERES = ("anywhere", "head", "body", "position")
 MASKS = ("none", "id", "phone", "card", "email", "name", "address", "passport")
 

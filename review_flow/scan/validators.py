@@ -181,9 +181,10 @@ _SURNAMES = set(
     "解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬"
     "边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
 )
-_COMPOUND_SURNAMES = tuple(
-    "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 令狐 端木 独孤 南宫 西门 轩辕".split()
-)
+_COMPOUND_SURNAMES = (
+    "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙",
+    "宇文", "司徒", "夏侯", "令狐", "端木", "独孤", "南宫", "西门", "轩辕",
+)  # fmt: skip
 _NOT_NAMES = ("某", "×", "X", "x", "＊", "*", "○", "□")
 _NAME_WORDS = {
     "合计",
@@ -224,6 +225,12 @@ def address(value: str) -> bool:
     return len(_ADDRESS_UNITS.findall(text)) >= 2
 
 
+def corporate_account(value: str) -> bool:
+    """A 9-25 digit account that is not a personal card (company accounts are not Luhn numbers)."""
+    digits = _without(value, " -")
+    return _is_digits(digits) and 9 <= len(digits) <= 25 and not bank_card(digits)
+
+
 VALIDATORS: dict[str, Callable[[str], bool]] = {
     "cn_id18": cn_id18,
     "cn_id15": cn_id15,
@@ -236,4 +243,5 @@ VALIDATORS: dict[str, Callable[[str], bool]] = {
     "email": email,
     "person_name": person_name,
     "address": address,
+    "corporate_account": corporate_account,
 }
