@@ -279,9 +279,10 @@ def _markings(lines: list[Line], head: list[Line], extracted: Extracted) -> tupl
             found.append(_marking(line, m, in_position or own_line))
         if in_position or len(line.text.strip()) <= 12:
             for regex in (LEVEL_FIELD_RE, BARE_LEVEL_RE):
-                m = regex.search(line.text)
-                if m and not MARKING_RE.search(line.text):
-                    found.append(Marking(m.group("level"), "", line.span(m), in_position))
+                field_match = regex.search(line.text)
+                if field_match and not MARKING_RE.search(line.text):
+                    span = line.span(field_match)
+                    found.append(Marking(field_match.group("level"), "", span, in_position))
     return tuple(found)
 
 

@@ -10,6 +10,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from review_flow.errors import RulesError
 from review_flow.scan.model import Category, Severity
@@ -115,7 +116,7 @@ def load_rules(*dirs: Path) -> RuleSet:
     return RuleSet(tuple(rules.values()), tuple(mentions.values()), tuple(userdicts))
 
 
-def _read(path: Path) -> dict[str, object]:
+def _read(path: Path) -> dict[str, Any]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -168,7 +169,7 @@ def _rule(path: Path, raw: dict[str, object], file_category: object) -> Rule:
         cat, sev = Category(str(category)), Severity(str(raw.get("severity")))
     except ValueError as exc:
         raise RulesError(f"{path.name}: rule {rule_id}: {exc}") from exc
-    known = set(Rule.__slots__) | {"enabled", "params"}  # type: ignore[attr-defined]
+    known = set(Rule.__slots__) | {"enabled", "params"}
     unknown = set(raw) - known
     if unknown:
         raise RulesError(f"{path.name}: rule {rule_id}: unknown keys {sorted(unknown)}")
