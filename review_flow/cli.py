@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from review_flow.errors import ReviewFlowError
+from review_flow.errors import Refused, ReviewFlowError
 
 app = typer.Typer(
     name="review-flow",
@@ -43,10 +43,18 @@ def fail(message: str, hint: str = "") -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Log progress to stderr.")
     ] = False,
+    db: Annotated[
+        str | None, typer.Option("--db", help="Database path or URL (default $REVIEW_FLOW_DB).")
+    ] = None,
+    as_user: Annotated[
+        str | None, typer.Option("--as", help="Act as NAME (demo databases only).")
+    ] = None,
 ) -> None:
+    ctx.obj = {"db": db, "user": as_user}
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
@@ -213,10 +221,20 @@ def rules_test(
     raise typer.Exit(EXIT_FLAGGED if failed else EXIT_OK)
 
 
+# NOTE: the workflow and audit commands live in their own modules and register themselves here.
+from review_flow import cli_audit, cli_review  # noqa: E402
+
+cli_review.register(app)
+cli_audit.register(app)
+
+
 def main() -> None:
     """Console-script entry point; the only place a ReviewFlowError becomes an exit code."""
     try:
         app()
+    except Refused as exc:
+        fail(f"refused: {exc}", exc.hint)
+        sys.exit(EXIT_FLAGGED)
     except ReviewFlowError as exc:
         fail(str(exc), exc.hint)
         sys.exit(EXIT_ERROR)

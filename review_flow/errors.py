@@ -24,3 +24,31 @@ class ExtractionError(ReviewFlowError):
 
 class RulesError(ReviewFlowError):
     """A rules file is malformed: named file and rule id in the message, raised at load time."""
+
+
+class Refused(ReviewFlowError):
+    """An action was refused (a guard, a role, a race lost): exit status 1, and it is recorded."""
+
+
+class TransitionRefused(Refused):
+    """The workflow does not allow this trigger now; the message says why."""
+
+
+class AccessDenied(Refused):
+    """Unknown user, missing role, or the four-eyes rule."""
+
+
+class StoreError(ReviewFlowError):
+    """The database could not do what was asked (not found, not initialised, changed under us)."""
+
+
+class ConcurrentChange(Refused):
+    """Someone else changed the document between our read and our write."""
+
+
+class AuditError(ReviewFlowError):
+    """The audit log cannot be written or verified (missing key, broken chain)."""
+
+
+class OaPushError(ReviewFlowError):
+    """Delivery to the OA filing system failed."""

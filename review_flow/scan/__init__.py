@@ -56,7 +56,21 @@ class Scanner:
         return ScanReport(
             path=extracted.path, sha256=extracted.sha256, verdict=verdict, findings=findings,
             unreadable_pages=unreadable, reasons=reasons, head=doc.official.to_json(),
+            summary=_summary(extracted),
         )  # fmt: skip
+
+
+def _summary(extracted: Extracted) -> dict[str, object]:
+    segments: dict[str, int] = {}
+    for seg in extracted.segments:
+        segments[str(seg.where)] = segments.get(str(seg.where), 0) + 1
+    return {
+        "format": extracted.format,
+        "pages": extracted.pages,
+        "chars": len(extracted.text),
+        "segments": segments,
+        "unreadable_pages": [u.page for u in extracted.unreadable_pages],
+    }
 
 
 def _resolve_overlaps(hits: list[Hit]) -> list[Hit]:

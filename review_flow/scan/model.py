@@ -82,6 +82,7 @@ class ScanReport:
     unreadable_pages: tuple[int, ...] = ()
     reasons: tuple[str, ...] = ()
     head: dict[str, object] = field(default_factory=dict)
+    summary: dict[str, object] = field(default_factory=dict)  # format, pages, chars, segments
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -92,5 +93,6 @@ class ScanReport:
             "reasons": list(self.reasons),
             "unreadable_pages": list(self.unreadable_pages),
             "head": self.head,
+            "summary": self.summary,
             "findings": [f.to_json() for f in self.findings],
         }

@@ -1,0 +1,102 @@
+"""Audit commands for inspectors: verify, export, show, and the written review record."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from review_flow.cli_review import EXIT_REFUSED, outcome, raise_error, services
+
+
+def register(app: typer.Typer) -> None:
+    group = typer.Typer(
+        help="The audit log: verify, export, show (inspectors).", no_args_is_help=True
+    )
+    app.add_typer(group, name="audit")
+
+    @group.command("verify")
+    def verify(
+        ctx: typer.Context,
+        file: Annotated[Path | None, typer.Option("--file", help="Verify an export alone.")] = None,
+        public_key: Annotated[
+            Path | None, typer.Option("--public-key", help="Ed25519 public key (PEM).")
+        ] = None,
+    ) -> None:
+        """Recompute the keyed hash chain and the signed checkpoints; name the first damage.
+
+        Example: review-flow audit verify
+        Example: review-flow audit verify --file audit.csv --public-key audit-signing.pub
+        """
+        from review_flow import audit
+        from review_flow.services import AuditServices
+
+        with outcome():
+            if file is not None:
+                if public_key is None:
+                    raise_error("--file needs --public-key")
+                assert public_key is not None
+                sig = file.with_name(file.name + ".sig.json")
+                try:
+                    manifest = json.loads(sig.read_text(encoding="utf-8"))
+                    data = file.read_bytes()
+                except (OSError, ValueError) as exc:
+                    raise_error(f"cannot read the export or its manifest {sig}: {exc}")
+                problems = audit.verify_export(data, manifest, audit.load_public_key(public_key))
+                for p in problems:
+                    typer.echo(f"FAIL {p}")
+                if problems:
+                    raise typer.Exit(EXIT_REFUSED)
+                typer.echo(
+                    f"OK {file}: {manifest['events']} events, head event "
+                    f"{manifest['head_seq']}, signed {manifest['exported_at']}"
+                )
+                return
+            result = AuditServices(services(ctx)).verify()
+            for w in result.warnings:
+                typer.echo(f"warning: {w}")
+            for p in result.problems:
+                typer.echo(f"FAIL {p}")
+            if not result.ok:
+                raise typer.Exit(EXIT_REFUSED)
+            typer.echo(f"OK: {result.events} events, {result.checkpoints} signed checkpoints")
+
+    @group.command("export")
+    def export(
+        ctx: typer.Context,
+        out: Annotated[Path, typer.Option("--out", "-o", help="File to write.")],
+        format: Annotated[str, typer.Option("--format", help="csv or jsonl")] = "csv",
+        start: Annotated[str | None, typer.Option("--from", help="From date (ISO).")] = None,
+        end: Annotated[str | None, typer.Option("--to", help="Before date (ISO).")] = None,
+        document: Annotated[int | None, typer.Option(help="Only this document.")] = None,
+    ) -> None:
+        """Export events (CSV for Excel, JSONL for machines) with a signed manifest.
+
+        Example: review-flow audit export --from 2024-01-01 --out 审计记录.csv
+        """
+        from review_flow.services import AuditServices
+
+        with outcome():
+            if format not in ("csv", "jsonl"):
+                raise_error("--format must be csv or jsonl")
+            manifest = AuditServices(services(ctx)).export(out, format, start, end, document)
+            typer.echo(f"{out}: {manifest['events']} events; manifest {out.name}.sig.json")
+
+    @group.command("show")
+    def show(ctx: typer.Context, doc: Annotated[int, typer.Argument(help="Document id.")]) -> None:
+        """One document's history, readable.
+
+        Example: review-flow audit show 12
+        """
+        from review_flow.services import AuditServices
+
+        with outcome():
+            for e in AuditServices(services(ctx)).history(doc):
+                move = f" {e.from_state or '∅'} → {e.to_state}" if e.to_state else ""
+                why = f" — {e.reason}" if e.reason else ""
+                typer.echo(
+                    f"{e.seq:>6} {e.ts:%Y-%m-%d %H:%M:%S} {e.actor} ({e.role}, "
+                    f"{e.identity}) {e.action}{move}{why}"
+                )

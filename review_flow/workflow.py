@@ -1,0 +1,185 @@
+"""The review workflow as a table of transitions with guards; pure: no database, no scanner.
+
+`advance(case, trigger)` returns the next stage or raises TransitionRefused saying why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from transitions import Machine, MachineError
+
+from review_flow.errors import TransitionRefused
+
+
+class Stage(StrEnum):
+    DRAFTED = "drafted"  # submitted, scanned, awaiting the secrecy review
+    RETURNED = "returned"
+    SECRECY_CHECKED = "secrecy_checked"
+    ATTRIBUTE_SET = "attribute_set"
+    PUBLISHED = "published"
+    PUSHED_TO_OA = "pushed_to_oa"
+    WITHHELD = "withheld"
+
+
+class Attribute(StrEnum):
+    """公开属性."""
+
+    PUBLIC = "主动公开"
+    ON_REQUEST = "依申请公开"
+    WITHHELD = "不予公开"
+
+
+ATTRIBUTE_ALIASES = {
+    "public": Attribute.PUBLIC,
+    "on-request": Attribute.ON_REQUEST,
+    "withheld": Attribute.WITHHELD,
+    **{a.value: a for a in Attribute},
+}
+
+# 《政府信息公开条例》第十四至十六条 and the party-document exclusion: lawful reasons for 不予公开.
+WITHHOLD_REASONS = (
+    "国家秘密",
+    "法律法规禁止",
+    "危及安全稳定",
+    "商业秘密",
+    "个人隐私",
+    "内部事务信息",
+    "过程性信息",
+    "行政执法案卷",
+    "党委公文",
+    "非政府信息",
+)
+
+BLOCKING_CATEGORIES = ("state_secret", "work_secret", "party_document")
+
+TRANSITIONS = [
+    # trigger         source                                  dest                guards
+    ("approve",       Stage.DRAFTED,                          Stage.SECRECY_CHECKED,
+     ["is_not_submitter", "all_findings_disposed", "bytes_unchanged"]),
+    ("reject",        Stage.DRAFTED,                          Stage.RETURNED,     ["has_reason"]),
+    ("revise",        [Stage.DRAFTED, Stage.RETURNED],        Stage.DRAFTED,      []),
+    ("set_attribute", Stage.SECRECY_CHECKED,                  Stage.ATTRIBUTE_SET,
+     ["attribute_is_lawful"]),
+    ("publish",       Stage.ATTRIBUTE_SET,                    Stage.PUBLISHED,
+     ["is_proactive", "is_not_submitter", "bytes_match_review"]),
+    ("withhold",      Stage.ATTRIBUTE_SET,                    Stage.WITHHELD,     ["is_withheld"]),
+    ("push",          [Stage.PUBLISHED, Stage.ATTRIBUTE_SET], Stage.PUSHED_TO_OA,
+     ["may_leave_agency", "is_acknowledged"]),
+]  # fmt: skip
+
+
+@dataclass
+class Case:
+    """What the guards need to know about one document at the moment of a trigger."""
+
+    state: Stage
+    actor: str
+    submitter: str
+    undisposed: int = 0
+    bytes_ok: bool = True
+    reviewed_bytes_ok: bool = True
+    reason: str = ""
+    attribute: Attribute | None = None
+    confirmed: tuple[str, ...] = ()  # categories of confirmed findings of the current version
+    acknowledged: bool = False
+    refusal: str = field(default="", init=False)
+
+    def _refuse(self, why: str) -> bool:
+        self.refusal = why
+        return False
+
+    # -- guards: each returns True or records why it refuses --------------------------------
+    def is_not_submitter(self) -> bool:
+        if self.actor == self.submitter:
+            return self._refuse(f"four-eyes rule: {self.actor} submitted this version")
+        return True
+
+    def all_findings_disposed(self) -> bool:
+        if self.undisposed:
+            return self._refuse(f"{self.undisposed} block/warn finding(s) have no disposition")
+        return True
+
+    def bytes_unchanged(self) -> bool:
+        return self.bytes_ok or self._refuse("stored file no longer matches its sha256")
+
+    def bytes_match_review(self) -> bool:
+        return self.reviewed_bytes_ok or self._refuse(
+            "the file to publish is not the version that was reviewed"
+        )
+
+    def has_reason(self) -> bool:
+        return bool(self.reason.strip()) or self._refuse("a reason is required")
+
+    def attribute_is_lawful(self) -> bool:
+        if self.attribute is None:
+            return self._refuse("no disclosure attribute given")
+        if self.attribute is Attribute.PUBLIC:
+            blocking = sorted(set(self.confirmed) & set(BLOCKING_CATEGORIES))
+            if blocking:
+                return self._refuse(f"主动公开 refused: confirmed {', '.join(blocking)} finding")
+            if "personal_data" in self.confirmed:
+                return self._refuse(
+                    "主动公开 refused: confirmed personal data is unredacted (revise the file)"
+                )
+        if self.attribute is Attribute.WITHHELD and self.reason not in WITHHOLD_REASONS:
+            return self._refuse(
+                f"不予公开 needs a legal reason: one of {'、'.join(WITHHOLD_REASONS)}"
+            )
+        return True
+
+    def is_proactive(self) -> bool:
+        if self.attribute is not Attribute.PUBLIC:
+            return self._refuse(f"only 主动公开 documents are published (this is {self.attribute})")
+        return True
+
+    def is_withheld(self) -> bool:
+        if self.attribute is not Attribute.WITHHELD:
+            return self._refuse(f"only 不予公开 documents are withheld (this is {self.attribute})")
+        return True
+
+    def may_leave_agency(self) -> bool:
+        if self.state is Stage.ATTRIBUTE_SET and self.attribute is not Attribute.ON_REQUEST:
+            return self._refuse("only published or 依申请公开 documents go to the OA system")
+        blocking = sorted(set(self.confirmed) & set(BLOCKING_CATEGORIES))
+        if blocking or self.attribute is Attribute.WITHHELD:
+            return self._refuse(f"never pushed: {', '.join(blocking) or '不予公开'}")
+        return True
+
+    def is_acknowledged(self) -> bool:
+        return self.acknowledged or self._refuse("the OA system has not acknowledged delivery")
+
+
+def advance(case: Case, trigger: str) -> Stage:
+    """Fire `trigger` on the case; the new stage, or TransitionRefused with the reason."""
+    machine = Machine(
+        model=case,
+        states=list(Stage),
+        transitions=[
+            {"trigger": t, "source": s, "dest": d, "conditions": g} for t, s, d, g in TRANSITIONS
+        ],
+        initial=case.state,
+        auto_transitions=False,
+        model_attribute="state",
+    )
+    try:
+        moved = machine.events[trigger].trigger(case) if trigger in machine.events else None
+    except MachineError:
+        moved = None
+        case.refusal = f"cannot {trigger} a document in state {case.state}"
+    if moved is None and not case.refusal:
+        case.refusal = f"unknown trigger {trigger!r}"
+    if not moved:
+        raise TransitionRefused(case.refusal or f"cannot {trigger} now")
+    return Stage(case.state)
+
+
+def allowed(state: Stage) -> list[str]:
+    """Triggers that the table allows from a stage (guards not evaluated)."""
+    out = []
+    for trigger, source, _, _ in TRANSITIONS:
+        sources = source if isinstance(source, list) else [source]
+        if state in sources:
+            out.append(trigger)
+    return out
