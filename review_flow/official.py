@@ -48,7 +48,7 @@ SIGNER_RE = re.compile(
 RECIPIENT_RE = re.compile(r"^[\u4e00-\u9fff、，,（）()\s]{2,80}[：:]\s*$")
 TITLE_RE = re.compile(
     r"(关于|的)[^\n]{0,80}(通知|通告|公告|决定|决议|意见|报告|请示|批复|函|纪要|方案|办法|规定|"
-    r"细则|规划|计划|要点|命令|令|议案|公报|指引|预算|决算|说明)$"
+    r"细则|规划|计划|要点|命令|令|议案|公报|指引|预算|决算|说明|公示|通报|决定书|答复书|告知书)$"
 )
 CN_DATE_RE = re.compile(
     rf"(?P<y>[{DIGIT}]{{4}}|[〇○零一二三四五六七八九]{{4}})\s*年\s*"
@@ -56,7 +56,8 @@ CN_DATE_RE = re.compile(
     rf"(?P<d>[{DIGIT}]{{1,2}}|[一二三四五六七八九十]{{1,3}})\s*日"
 )
 NOTE_RE = re.compile(
-    r"[（(]\s*此件(?P<what>公开发布|主动公开|依申请公开|不予公开|不公开|发至[^）)]{1,20})\s*[）)]"
+    r"[（(]\s*此件(?P<what>公开发布|主动公开|依申请公开|不予公开|不公开|"
+    r"发至(?:[^（）()]|[（(][^（）()]*[）)]){1,24})\s*[）)]"
 )
 PRINTED_RE = re.compile(r"(?P<organ>[\u4e00-\u9fff（）()]{2,40})\s+(?P<date>.{6,16}?)\s*印发")
 ISSUER_MARK_RE = re.compile(r"^\s*(?P<organ>[\u4e00-\u9fff（）()、\s]{2,60}?)\s*文\s*件\s*$")
@@ -136,7 +137,7 @@ class OfficialDocument:
 
         return {
             "doc_number": self.doc_number.span.value if self.doc_number else None,
-            "issuer": [s.value for s in self.issuer_marks] or None,
+            "issuer": list(dict.fromkeys(s.value for s in self.issuer_marks)) or None,
             "title": val(self.title),
             "date": val(self.date),
             "marking": self.markings[0].span.value if self.markings else None,
@@ -144,7 +145,7 @@ class OfficialDocument:
             "urgency": val(self.urgency),
             "signer": val(self.signer),
             "recipients": val(self.recipients),
-            "signatures": [s.value for s in self.signatures] or None,
+            "signatures": list(dict.fromkeys(s.value for s in self.signatures)) or None,
             "note": val(self.note),
             "printed": val(self.printed),
         }
@@ -182,7 +183,8 @@ def parse(extracted: Extracted) -> OfficialDocument:
     lines = lines_of(extracted)
     flow = [ln for ln in lines if ln.container in (Where.BODY, Where.TABLE, Where.TEXTBOX,
                                                    Where.PAGE, Where.INVISIBLE)]  # fmt: skip
-    head, title = _head_region(flow)
+    head, title_lines = _head_region(flow)
+    title = _join(title_lines)
     head_end = title.start if title else (head[-1].end if head else 0)
     markings = _markings(lines, head, extracted)
     doc_number = _doc_number(head)
@@ -197,8 +199,8 @@ def parse(extracted: Extracted) -> OfficialDocument:
         issuer_marks=tuple(_issuer_marks(head)),
         doc_number=doc_number,
         signer=_first(head, SIGNER_RE, "name"),
-        title=Span(title.text.strip(), title.start, title.end) if title else None,
-        recipients=_recipients(flow, title),
+        title=title,
+        recipients=_recipients(flow, title_lines[-1] if title_lines else None),
         signatures=tuple(_signatures(tail)),
         date=date_span,
         note=_last(flow[-TAIL_LINES * 2 :], NOTE_RE),
@@ -207,24 +209,40 @@ def parse(extracted: Extracted) -> OfficialDocument:
     )
 
 
-def _head_region(flow: list[Line]) -> tuple[list[Line], Line | None]:
-    """Lines before the title, when they look like a 版头; the title ends the head.
+def _head_region(flow: list[Line]) -> tuple[list[Line], list[Line]]:
+    """Lines of the 版头 and the lines of the title (a title often spans two or three lines).
 
-    Without a title the head runs to the 发文字号, or over the leading lines that are head
-    elements (份号, 密级, 紧急程度, 发文机关标志, 签发人). Text without any of these has no head.
+    The title is the first title-like line near the top together with the lines between it and
+    the 发文字号. Without a title the head runs to the 发文字号, or over the leading lines that
+    are head elements (份号, 密级, 紧急程度, 发文机关标志, 签发人). Plain text has no head.
     """
     window = flow[:HEAD_MAX_LINES]
     for i, line in enumerate(window):
         text = line.text.strip()
         if len(text) <= 60 and TITLE_RE.search(text) and not DOC_NUMBER_RE.search(text):
             before = window[:i]
-            if all(len(ln.text.strip()) <= 40 for ln in before):  # 版头 lines are short
-                return before, line
-            return _leading_head(before), line
+            if not all(len(ln.text.strip()) <= 40 for ln in before):  # 版头 lines are short
+                return _leading_head(before), [line]
+            first = _title_start(before, text)
+            return before[:first], [*before[first:], line]
     for i, line in enumerate(window):
         if DOC_NUMBER_RE.search(line.text) and len(line.text.strip()) <= 40:
-            return window[: i + 1], window[i + 1] if i + 1 < len(window) else None
-    return _leading_head(window), None
+            return window[: i + 1], window[i + 1 : i + 2]
+    return _leading_head(window), []
+
+
+def _title_start(before: list[Line], title_end: str) -> int:
+    """Index in `before` where the title begins: after the 发文字号 (or 签发人), at most 3 up."""
+    numbers = [i for i, ln in enumerate(before) if DOC_NUMBER_RE.search(ln.text)]
+    if not numbers:  # no 版头: the lines above continue a title that did not start with 关于
+        start = len(before)
+        if title_end.startswith("关于"):
+            return start
+        while start > 0 and len(before) - start < 2 and _is_title_part(before[start - 1].text):
+            start -= 1
+        return start
+    last = max(i for i, ln in enumerate(before) if i >= numbers[-1] and _is_head_element(ln.text))
+    return last + 1 if len(before) - last - 1 <= 3 else len(before)
 
 
 WEN_JIAN_RE = re.compile(r"^\s*文\s*件\s*$")
@@ -248,6 +266,16 @@ def _is_head_element(text: str) -> bool:
     return bool(URGENCY_RE.fullmatch(stripped))
 
 
+def _is_title_part(text: str) -> bool:
+    stripped = text.strip()
+    return (
+        0 < len(stripped) <= 40
+        and not _is_head_element(stripped)
+        and not _looks_like_organ(stripped)
+        and stripped[-1] not in "。：:；;，,"
+    )
+
+
 def _leading_head(lines: list[Line]) -> list[Line]:
     head = []
     for line in lines:
@@ -255,6 +283,14 @@ def _leading_head(lines: list[Line]) -> list[Line]:
             break
         head.append(line)
     return head
+
+
+def _join(lines: list[Line]) -> Span | None:
+    """One span over consecutive lines; its value drops the line breaks."""
+    if not lines:
+        return None
+    value = "".join(ln.text.strip() for ln in lines)
+    return Span(value, lines[0].start + lines[0].text.index(lines[0].text.strip()), lines[-1].end)
 
 
 def _running(lines: list[Line]) -> list[Line]:

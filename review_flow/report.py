@@ -84,11 +84,20 @@ def print_reports(reports: list[ScanReport], console: Console | None = None) -> 
 
 
 def print_rules(rules: RuleSet, console: Console | None = None) -> None:
+    """A table at a terminal; tab-separated lines in a pipe, so ids are never cut."""
     console = console or Console(highlight=False)
-    table = Table("id", "category", "kind", "severity", "where", "recognizer", "examples")
-    for rule in rules.rules:
-        n = len(rule.examples.hit) + len(rule.examples.miss)
-        table.add_row(rule.id, str(rule.category), rule.kind, str(rule.severity), rule.where,
-                      rule.recognizer, str(n))  # fmt: skip
-    console.print(table)
+    header = ("id", "category", "kind", "severity", "where", "recognizer", "examples")
+    rows = [
+        (rule.id, str(rule.category), rule.kind, str(rule.severity), rule.where,
+         rule.recognizer, str(len(rule.examples.hit) + len(rule.examples.miss)))
+        for rule in rules.rules
+    ]  # fmt: skip
+    if console.is_terminal:
+        table = Table(*header)
+        for row in rows:
+            table.add_row(*row)
+        console.print(table)
+    else:
+        for row in (header, *rows):
+            console.print("\t".join(row), soft_wrap=True, markup=False)
     console.print(f"{len(rules.rules)} rules, {len(rules.mentions)} mention patterns")

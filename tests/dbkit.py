@@ -87,8 +87,8 @@ class Bench:
 
 
 def make_bench(url: str, home: Path, demo: bool = True) -> Bench:
-    """A database with users: admin, clerk 张拟稿, reviewer 李审查, publisher 王公开, inspector 赵检查,
-    and 周全能 who holds clerk, reviewer and publisher (for the four-eyes rule)."""
+    """A database with users admin, 张拟稿 (clerk), 李审查 (reviewer), 王公开 (publisher),
+    赵检查 (inspector) and 周全能, who holds clerk, reviewer and publisher (four-eyes tests)."""
     bench = Bench(url, home)
     bench.ok("init", "--admin", "admin", *(["--demo"] if demo else []))
     if demo:

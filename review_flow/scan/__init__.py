@@ -46,9 +46,7 @@ class Scanner:
     def scan(self, extracted: Extracted, reveal: bool = False) -> ScanReport:
         doc = ScannedDocument(extracted, self.rules.mentions)
         hits = self.hits(doc)
-        masks = (
-            [] if reveal else [(h.start, h.end, h.rule.mask) for h in hits if h.rule.mask != "none"]
-        )
+        masks = [] if reveal else _masks(doc.text, hits)
         findings = tuple(_finding(doc, h, masks) for h in hits)
         unreadable = tuple(u.page for u in extracted.unreadable_pages)
         verdict, reasons = decide(findings, unreadable)
@@ -58,6 +56,27 @@ class Scanner:
             unreadable_pages=unreadable, reasons=reasons, head=doc.official.to_json(),
             summary=_summary(extracted),
         )  # fmt: skip
+
+
+def _masks(text: str, hits: list[Hit]) -> list[tuple[int, int, str]]:
+    """Every span to mask: each personal value found, and every other place it recurs.
+
+    NOTE: a name found in a table (陈志明) may recur in a comment where no rule fires; an
+    excerpt around some other finding must not print it there.
+    """
+    spans = [(h.start, h.end, h.rule.mask) for h in hits if h.rule.mask != "none"]
+    seen: set[str] = set()
+    for start, _end, style in list(spans):
+        value = text[start:_end]
+        if len(value) < 2 or value in seen:
+            continue
+        seen.add(value)
+        at = text.find(value)
+        while at >= 0:
+            if at != start:
+                spans.append((at, at + len(value), style))
+            at = text.find(value, at + 1)
+    return spans
 
 
 def _summary(extracted: Extracted) -> dict[str, object]:

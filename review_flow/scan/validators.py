@@ -225,6 +225,14 @@ def address(value: str) -> bool:
     return len(_ADDRESS_UNITS.findall(text)) >= 2
 
 
+_NAME_LIST_SEPARATORS = re.compile(r"[、,，;；/\s]+")
+
+
+def person_names(value: str) -> bool:
+    """A list of people (李修订、王批注): at least one item is a person's name."""
+    return any(person_name(part) for part in _NAME_LIST_SEPARATORS.split(value) if part)
+
+
 def corporate_account(value: str) -> bool:
     """A 9-25 digit account that is not a personal card (company accounts are not Luhn numbers)."""
     digits = _without(value, " -")
@@ -244,4 +252,5 @@ VALIDATORS: dict[str, Callable[[str], bool]] = {
     "person_name": person_name,
     "address": address,
     "corporate_account": corporate_account,
+    "person_names": person_names,
 }

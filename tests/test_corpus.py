@@ -1,0 +1,182 @@
+"""Real documents from public repositories (../shared/corpus/real): what a correct review concludes.
+
+expected.json gives the verdict for each file (`expect`: block, review, clear, not_block = clear
+or review, error = a clear one-line error); MANIFEST.md gives its sha256, checked first so a
+changed file is skipped rather than judged. The corpus is scanned and extracted once, each with
+one `python -m review_flow` call over every file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import subprocess
+import sys
+from functools import cache
+
+import pytest
+
+from tests.conftest import CORPUS
+
+REAL = CORPUS / "real"
+
+pytestmark = pytest.mark.corpus
+
+if not (REAL / "expected.json").is_file():
+    pytest.skip(
+        f"corpus of real documents not found at {REAL} (set REVIEW_FLOW_CORPUS to its parent)",
+        allow_module_level=True,
+    )
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+EXPECTED: dict[str, dict[str, str]] = {
+    name: spec
+    for name, spec in json.loads((REAL / "expected.json").read_text(encoding="utf-8")).items()
+    if not name.startswith("_")
+}
+MANIFEST: dict[str, str] = {
+    name: sha
+    for sha, name in re.findall(
+        r"^([0-9a-f]{64})  (\S+)$",
+        (REAL / "MANIFEST.md").read_text(encoding="utf-8"),
+        re.MULTILINE,
+    )
+}
+NAMES = sorted(EXPECTED)
+SCANNED_PDF = "moa_farm_subsidy_opinion_scanned.pdf"
+HEADER_MARKING = "peer_secret_master_template.docx"
+WPS_OOXML = "wps_oa_gongwen_sample.wps"
+
+
+@cache
+def unverified_reason(name: str) -> str:
+    """Why `name` cannot be judged (missing, unlisted, changed); "" when it is the listed file."""
+    path = REAL / name
+    if not path.is_file():
+        return f"{name} is listed in expected.json but missing from {REAL}"
+    if name not in MANIFEST:
+        return f"{name} has no sha256 in MANIFEST.md"
+    actual = hashlib.sha256(path.read_bytes()).hexdigest()
+    if actual != MANIFEST[name]:
+        return f"{name} changed: sha256 {actual[:12]}… is not {MANIFEST[name][:12]}… (MANIFEST.md)"
+    return ""
+
+
+def verified(name: str) -> str:
+    reason = unverified_reason(name)
+    if reason:
+        pytest.skip(reason)
+    return name
+
+
+def is_ole(name: str) -> bool:
+    return (REAL / name).read_bytes()[:8] == OLE_MAGIC
+
+
+VERIFIED = [n for n in NAMES if not unverified_reason(n)]
+NON_OLE = [n for n in NAMES if (REAL / n).is_file() and not is_ole(n)]
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m review_flow ARGS…` run in the corpus directory, so paths are bare names."""
+    return subprocess.run(
+        [sys.executable, "-m", "review_flow", *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=REAL,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def scan_run() -> subprocess.CompletedProcess[str]:
+    return run_cli("scan", *VERIFIED, "--format", "json")
+
+
+@pytest.fixture(scope="module")
+def scans(scan_run: subprocess.CompletedProcess[str]) -> dict[str, dict]:
+    assert "Traceback" not in scan_run.stderr, scan_run.stderr
+    return {d["path"]: d for d in json.loads(scan_run.stdout)["documents"]}
+
+
+@pytest.fixture(scope="module")
+def extracts() -> dict[str, dict]:
+    outcome = run_cli("extract", *VERIFIED, "--format", "json")
+    assert "Traceback" not in outcome.stderr, outcome.stderr
+    return {d["path"]: d for d in json.loads(outcome.stdout)["documents"]}
+
+
+def test_every_expected_file_is_in_the_manifest() -> None:
+    assert [n for n in NAMES if n not in MANIFEST] == []
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_scan_concludes_what_expected_json_says(name: str, scans: dict[str, dict]) -> None:
+    doc = scans[verified(name)]
+    expect, why = EXPECTED[name]["expect"], EXPECTED[name].get("why", "")
+
+    if expect == "error":
+        assert doc["error"], f"{name}: expected a clear error ({why})"
+        assert doc["error"].startswith(f"{name}: ")
+        assert doc["verdict"] != "clear"
+        if is_ole(name):
+            assert re.search(r"OLE .*not supported", doc["error"]), doc["error"]
+        return
+    assert doc["error"] is None, doc["error"]
+    if expect == "not_block":
+        assert doc["verdict"] in ("clear", "review"), (doc["reasons"], why)
+    else:
+        assert doc["verdict"] == expect, (doc["reasons"], why)
+
+
+def test_corpus_scan_exits_2_with_one_error_line_per_unreadable_file(
+    scan_run: subprocess.CompletedProcess[str],
+) -> None:
+    errors = [ln for ln in scan_run.stderr.splitlines() if not ln.startswith("  hint: ")]
+    failing = [n for n in VERIFIED if EXPECTED[n]["expect"] == "error"]
+
+    assert scan_run.returncode == (2 if failing else 1)
+    assert [re.sub(r"^review-flow: error: (\S+): .*$", r"\1", ln) for ln in errors] == failing
+
+
+def test_scanned_pdf_reports_all_8_pages_unreadable(
+    scans: dict[str, dict], extracts: dict[str, dict]
+) -> None:
+    name = verified(SCANNED_PDF)
+
+    assert extracts[name]["pages"] == 8
+    assert [u["page"] for u in extracts[name]["unreadable_pages"]] == list(range(1, 9))
+    assert scans[name]["unreadable_pages"] == list(range(1, 9))
+    assert scans[name]["verdict"] == "review"
+
+
+def test_marking_in_the_page_header_is_extracted_with_where_header(
+    scans: dict[str, dict], extracts: dict[str, dict]
+) -> None:
+    name = verified(HEADER_MARKING)
+    doc = extracts[name]
+
+    at = doc["text"].find("机密★5年")
+    assert at >= 0, doc["text"][:200]
+    (seg,) = [s for s in doc["segments"] if s["start"] <= at < s["end"]]
+    assert (seg["where"], seg["part"]) == ("header", "word/header1.xml")
+    markings = [f for f in scans[name]["findings"] if f["rule"] == "state_secret.marking"]
+    assert (at, "header", "block") in {(f["start"], f["where"], f["severity"]) for f in markings}
+
+
+def test_ooxml_saved_as_wps_is_sniffed_as_docx(extracts: dict[str, dict]) -> None:
+    doc = extracts[verified(WPS_OOXML)]
+
+    assert doc["error"] is None
+    assert doc["format"] == "docx"
+
+
+@pytest.mark.parametrize("name", NON_OLE)
+def test_every_non_ole_file_extracts_without_error(name: str, extracts: dict[str, dict]) -> None:
+    doc = extracts[verified(name)]
+
+    assert doc["error"] is None
+    assert doc["text"].strip()
