@@ -84,6 +84,13 @@ def register(app: typer.Typer) -> None:
         demo: Annotated[
             bool, typer.Option("--demo", help="Demo/test database: --as NAME is honoured.")
         ] = False,
+        org_code: Annotated[
+            str | None, typer.Option(help="Organisation code for 索引号 (统一社会信用代码).")
+        ] = None,
+        publisher_org: Annotated[str | None, typer.Option(help="发布机构 in records.")] = None,
+        topics: Annotated[
+            str | None, typer.Option(help="主题分类, comma-separated (first is default).")
+        ] = None,
     ) -> None:
         """Create or upgrade the database and the audit keys; create the first admin.
 
@@ -95,7 +102,9 @@ def register(app: typer.Typer) -> None:
         with outcome():
             url = store.database_url((ctx.find_root().obj or {}).get("db"))
             folder = audit.key_dir(url)
-            revision = initialize(store.make_engine(url), folder, admin, demo)
+            chosen = {"org_code": org_code, "publisher_org": publisher_org, "topics": topics}
+            settings = {k: v for k, v in chosen.items() if v}
+            revision = initialize(store.make_engine(url), folder, admin, demo, settings)
             typer.echo(f"database ready at schema {revision}: {url}")
             typer.echo(f"audit keys in {folder} (public key: {folder / 'audit-signing.pub'})")
 
@@ -303,23 +312,81 @@ def register(app: typer.Typer) -> None:
             str, typer.Argument(help="主动公开|依申请公开|不予公开 (public, on-request, withheld)")
         ],
         reason: Annotated[str, typer.Option(help="Legal reason (required for 不予公开).")] = "",
+        topic: Annotated[str | None, typer.Option(help="主题分类 of the record.")] = None,
     ) -> None:
         """Set the disclosure attribute (公开属性) (publisher).
 
         Example: review-flow attribute 12 不予公开 --reason 个人隐私
         """
         with outcome():
-            document = services(ctx).set_attribute(doc, value, reason)
+            document = services(ctx).set_attribute(doc, value, reason, topic)
             typer.echo(f"document {doc}: {document.state} ({document.attribute})")
 
     @app.command()
-    def publish(ctx: typer.Context, doc: DocId) -> None:
+    def publish(
+        ctx: typer.Context,
+        doc: DocId,
+        topic: Annotated[str | None, typer.Option(help="主题分类 of the record.")] = None,
+        title: Annotated[str | None, typer.Option(help="Title for the record.")] = None,
+    ) -> None:
         """Publish a 主动公开 document (publisher, not the submitter; bytes as reviewed).
 
-        Example: review-flow publish 12
+        Writes its catalogue record (索引号) and queues the OA push in the same transaction.
+
+        Example: review-flow publish 12 --topic 综合政务
         """
         with outcome():
-            typer.echo(f"document {doc}: {services(ctx).publish(doc).state}")
+            typer.echo(f"document {doc}: {services(ctx).publish(doc, topic, title).state}")
+
+    @app.command()
+    def push(
+        ctx: typer.Context,
+        watch: Annotated[
+            bool, typer.Option("--watch", help="Keep delivering until Ctrl-C.")
+        ] = False,
+        once: Annotated[bool, typer.Option("--once", help="One pass (the default).")] = False,
+        limit: Annotated[int, typer.Option(help="At most this many messages a pass.")] = 50,
+        show_status: Annotated[bool, typer.Option("--status", help="Show the outbox.")] = False,
+        retry: Annotated[int | None, typer.Option(help="Requeue this message now.")] = None,
+        interval: Annotated[float, typer.Option(help="Seconds between passes (--watch).")] = 5.0,
+    ) -> None:
+        """Deliver queued documents to the OA filing system (OA备案系统).
+
+        Target: REVIEW_FLOW_OA_URL (HTTP, with REVIEW_FLOW_OA_TOKEN), else the drop folder
+        REVIEW_FLOW_OA_DIR. Exit 1 when a delivery failed in this pass.
+
+        Example: review-flow push --once
+        """
+        import time
+
+        from review_flow import audit, delivery, oa, store
+
+        with outcome():
+            svc = services(ctx)
+            if show_status:
+                for m in delivery.status(svc):
+                    typer.echo(f"{m['id']:>5} doc {m['document']:>5} {m['index_no']} {m['status']}"
+                               f" attempts {m['attempts']} {m['last_error'] or ''}")  # fmt: skip
+                return
+            url = store.database_url((ctx.find_root().obj or {}).get("db"))
+            target = oa.target_from_env(audit.key_dir(url).parent / "oa-drop")
+            base = float(os.environ.get("REVIEW_FLOW_PUSH_BACKOFF", "2"))
+            pusher = delivery.Pusher(svc, target, base)
+            if retry is not None:
+                pusher.retry(retry)
+                typer.echo(f"message {retry} queued again")
+                return
+            failed = 0
+            while True:
+                for r in pusher.run_once(limit):
+                    failed += not r.delivered
+                    mark = "delivered" if r.delivered else "failed"
+                    typer.echo(f"message {r.message} (document {r.document}): {mark}: {r.detail}")
+                if not watch or once:
+                    break
+                time.sleep(interval)
+            if failed:
+                raise typer.Exit(EXIT_REFUSED)
 
     @app.command()
     def withhold(ctx: typer.Context, doc: DocId) -> None:

@@ -45,6 +45,7 @@ def event_json(event: AuditEvent) -> dict[str, Any]:
 def show_json(data: dict[str, Any]) -> dict[str, Any]:
     return {
         **document_json(data["document"]),
+        "catalogue": data.get("catalogue"),
         "versions": data["versions"],
         "findings": data["findings"],
         "history": [event_json(e) for e in data["history"]],
@@ -97,6 +98,11 @@ def print_show(data: dict[str, Any], console: Console | None = None) -> None:
     ):
         if value:
             console.print(f"  {label}: {escape(str(value))}")
+    if data.get("catalogue"):
+        console.print("[bold]catalogue record (公开目录)[/]")
+        for key, value in data["catalogue"].items():
+            if key not in ("sha256",):
+                console.print(f"  {key}: {escape(str(value))}")
     console.print("[bold]versions[/]")
     for v in data["versions"]:
         console.print(

@@ -464,7 +464,9 @@ class Services:
         return self._run("reject", (Role.REVIEWER,), body, doc_id)
 
     # -- disclosure attribute and publication -----------------------------------------------
-    def set_attribute(self, doc_id: int, value: str, reason: str = "") -> Document:
+    def set_attribute(
+        self, doc_id: int, value: str, reason: str = "", topic: str | None = None
+    ) -> Document:
         attribute = ATTRIBUTE_ALIASES.get(value)
         if attribute is None:
             raise StoreError(f"attribute must be 主动公开, 依申请公开 or 不予公开 (not {value!r})")
@@ -494,17 +496,23 @@ class Services:
                 reason=reason or None,
                 details={"attribute": str(attribute)},
             )
+            if attribute is Attribute.ON_REQUEST:  # released on request: filed with the OA too
+                from review_flow.delivery import enqueue
+
+                enqueue(act, doc, version, attribute, case.confirmed, topic)
             return doc
 
         return self._run("attribute", (Role.PUBLISHER,), body, doc_id)
 
-    def publish(self, doc_id: int) -> Document:
-        return self._release(doc_id, "publish")
+    def publish(self, doc_id: int, topic: str | None = None, title: str | None = None) -> Document:
+        return self._release(doc_id, "publish", topic, title)
 
     def withhold(self, doc_id: int) -> Document:
         return self._release(doc_id, "withhold")
 
-    def _release(self, doc_id: int, trigger: str) -> Document:
+    def _release(
+        self, doc_id: int, trigger: str, topic: str | None = None, title: str | None = None
+    ) -> Document:
         def body(act: Act) -> Document:
             doc, version = self._current(act.session, doc_id)
             reviewed_ok = (
@@ -530,6 +538,11 @@ class Services:
                 to_state=to,
                 details={"attribute": doc.attribute},
             )
+            if trigger == "publish":  # the OA push is owed from this very transaction
+                from review_flow.delivery import enqueue
+
+                confirmed = self._confirmed(act.session, version)
+                enqueue(act, doc, version, Attribute.PUBLIC, confirmed, topic, title)
             return doc
 
         return self._run(trigger, (Role.PUBLISHER,), body, doc_id)
@@ -569,8 +582,10 @@ class Services:
                 .where(store.AuditEvent.document_id == doc_id)
                 .order_by(col(store.AuditEvent.seq))
             ).all()
+            catalogue = act.session.get(store.Catalogue, doc_id)
             return {
                 "document": doc,
+                "catalogue": catalogue.record if catalogue else None,
                 "versions": [dict(v._mapping) for v in versions],
                 "findings": self._findings_with_decisions(act.session, version),
                 "history": list(history),
@@ -747,7 +762,13 @@ def _scan_details(report: ScanReport, name: str, size: int) -> dict[str, Any]:
     }
 
 
-def initialize(engine: Engine, keys_folder: Path, admin: str | None, demo: bool) -> str:
+def initialize(
+    engine: Engine,
+    keys_folder: Path,
+    admin: str | None,
+    demo: bool,
+    settings: dict[str, str] | None = None,
+) -> str:
     """Create or upgrade the schema, the audit keys and (once) the first admin."""
     audit.create_keys(keys_folder)
     keys = audit.load_keys(keys_folder)
@@ -760,6 +781,10 @@ def initialize(engine: Engine, keys_folder: Path, admin: str | None, demo: bool)
             session.flush()
         elif demo and mode != "demo":
             raise StoreError("this database was created in production mode; --demo cannot be added")
+        for key, value in (settings or {}).items():
+            row = session.get(store.Setting, key) or store.Setting(key=key, value=value)
+            row.value = value
+            session.add(row)
         actor = establish(session, None)
         has_admin = session.exec(select(User).where(col(User.roles).contains("admin"))).first()
         details: dict[str, Any] = {

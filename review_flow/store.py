@@ -33,7 +33,7 @@ from sqlmodel import Field, Session, SQLModel, create_engine, select
 from review_flow.errors import StoreError
 
 DEFAULT_DB = "review_flow.db"
-SCHEMA_HEAD = "0002"
+SCHEMA_HEAD = "0003"
 
 
 def utcnow() -> datetime:
@@ -159,6 +159,41 @@ class AuditCheckpoint(SQLModel, table=True):
     head_hash: str = Field(max_length=64)
     ts: datetime
     signature: str = Field(max_length=200)
+
+
+class Catalogue(SQLModel, table=True):
+    """The disclosure-catalogue record of a released document; 索引号 never changes."""
+
+    __tablename__ = "catalogue"
+    document_id: int = Field(foreign_key="document.id", primary_key=True)
+    index_no: str = Field(sa_column=Column(String(80), unique=True, nullable=False))
+    record: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class CatalogueSerial(SQLModel, table=True):
+    __tablename__ = "catalogue_serial"
+    year: int = Field(primary_key=True)
+    last: int = 0
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A delivery owed to the OA filing system, written with the state change that owes it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status", "status", "next_attempt_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id")
+    version: int
+    idempotency_key: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
+    status: str = Field(max_length=16)  # pending | delivered | dead
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow)
+    claimed_by: str | None = Field(default=None, max_length=128)
+    claimed_until: datetime | None = None
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = Field(default_factory=utcnow)
+    delivered_at: datetime | None = None
 
 
 # -- engine ----------------------------------------------------------------------------------

@@ -66,7 +66,16 @@ def ids(doc: str, user: str, severities: tuple[str, ...] = ("block", "warn")) ->
 
 def workflow() -> None:
     section("3. The review: 先审查、后公开, four eyes, every flag decided")
-    run("init", "--admin", "管理员", "--demo")
+    run(
+        "init",
+        "--admin",
+        "管理员",
+        "--demo",
+        "--org-code",
+        "11310113MB2F12345X",
+        "--publisher-org",
+        "上海市宝山区人民政府",
+    )
     for name, role in (("张拟稿", "clerk"), ("李审查", "reviewer"), ("王公开", "publisher"),
                        ("赵检查", "inspector")):  # fmt: skip
         run("users", "add", name, "--role", role, user="管理员")
@@ -120,7 +129,15 @@ def workflow() -> None:
     run("attribute", joint, "public", user="王公开")
     run("publish", joint, user="王公开")
 
-    section("4. Where everything stands, and the audit trail an inspector can verify")
+    section("4. Filing with the OA system: published and 依申请公开 documents, nothing else")
+    run("push", "--status", user="王公开")
+    run("push", "--once", user="王公开")
+    drop = Path(os.environ["REVIEW_FLOW_OA_DIR"])
+    for record in sorted(drop.glob("*.json")):
+        data = json.loads(record.read_text(encoding="utf-8"))
+        print(f"  {record.name}: {data['索引号']} {data['公开属性']} 《{data['标题']}》")
+
+    section("5. Where everything stands, and the audit trail an inspector can verify")
     run("list", user="赵检查")
     run("show", personal, user="赵检查")
     run("audit", "verify", user="赵检查")
@@ -134,6 +151,8 @@ if __name__ == "__main__":
     with tempfile.TemporaryDirectory(prefix="review-flow-demo-") as tmp:
         os.environ["REVIEW_FLOW_DB"] = str(Path(tmp) / "demo.db")
         os.environ["REVIEW_FLOW_HOME"] = str(Path(tmp) / "keys")
+        os.environ["REVIEW_FLOW_OA_DIR"] = str(Path(tmp) / "oa-drop")
+        os.environ.pop("REVIEW_FLOW_OA_URL", None)
         os.environ.pop("REVIEW_FLOW_USER", None)
         print(f"demo database: {os.environ['REVIEW_FLOW_DB']} (removed at the end)")
         extraction_summary()

@@ -12,5 +12,7 @@ def test_clean_notice_goes_from_submit_to_published(bench):
     bench.ok("publish", doc, user="王公开")
     shown = bench.json("show", doc, user="赵检查")
     assert shown["state"] == "published"
-    assert [e["action"] for e in shown["history"]] == ["submit", "approve", "attribute", "publish"]
+    actions = [e["action"] for e in shown["history"]]
+    assert actions == ["submit", "approve", "attribute", "publish", "outbox"]
+    assert shown["catalogue"]["公开属性"] == "主动公开"
     assert "OK" in bench.ok("audit", "verify", user="赵检查")
