@@ -100,3 +100,19 @@ def register(app: typer.Typer) -> None:
                     f"{e.seq:>6} {e.ts:%Y-%m-%d %H:%M:%S} {e.actor} ({e.role}, "
                     f"{e.identity}) {e.action}{move}{why}"
                 )
+
+    @group.command("record")
+    def record(
+        ctx: typer.Context,
+        doc: Annotated[int, typer.Argument(help="Document id.")],
+        out: Annotated[Path, typer.Option("--out", "-o", help="The .docx to write.")],
+    ) -> None:
+        """Write the printable review record (保密审查记录) of one document as .docx.
+
+        Example: review-flow audit record 12 --out 保密审查记录-12.docx
+        """
+        from review_flow.record import write_record
+
+        with outcome():
+            data = services(ctx).show(doc)
+            typer.echo(f"{write_record(data, out)}")

@@ -141,6 +141,9 @@ def workflow() -> None:
     run("list", user="赵检查")
     run("show", personal, user="赵检查")
     run("audit", "verify", user="赵检查")
+    record = Path(os.environ["REVIEW_FLOW_HOME"]).parent / f"保密审查记录-{personal}.docx"
+    run("audit", "record", personal, "--out", str(record), user="赵检查")
+    run("extract", str(record))
     out = Path(os.environ["REVIEW_FLOW_HOME"]).parent / "audit.csv"
     run("audit", "export", "--out", str(out), user="赵检查")
     run("audit", "verify", "--file", str(out), "--public-key",
