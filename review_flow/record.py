@@ -23,6 +23,10 @@ CONCLUSIONS = {
 DECISION_LABELS = {"confirmed": "确认（属实）", "dismissed": "排除", None: "未处理"}
 
 
+def _reason(reason: str | None) -> str:
+    return f"（理由：{reason}）" if reason else ""
+
+
 def write_record(data: dict[str, Any], out: Path) -> Path:
     """Write the record to `out` (via a temporary name) and return the path."""
     import docx
@@ -50,8 +54,7 @@ def write_record(data: dict[str, Any], out: Path) -> Path:
         ("审查日期", reviewed_on),
         ("审查版本", f"第{doc_row.current_version}版 {data['versions'][-1]['file_name']} "
                      f"(sha256 {data['versions'][-1]['sha256'][:16]}…)"),
-        ("公开属性", (doc_row.attribute or "未认定")
-                     + (f"（理由：{doc_row.attribute_reason}）" if doc_row.attribute_reason else "")),
+        ("公开属性", (doc_row.attribute or "未认定") + _reason(doc_row.attribute_reason)),
         ("当前状态", doc_row.state),
     ]  # fmt: skip
     table = document.add_table(rows=0, cols=2)
@@ -86,8 +89,10 @@ def write_record(data: dict[str, Any], out: Path) -> Path:
             f"{e.ts:%Y-%m-%d %H:%M} {e.actor}（{e.role}）{e.action}{move}{why}", style="List Bullet"
         )
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    document.add_paragraph(f"本记录由 review-flow 生成于 {stamp}，依据审计日志第 "
-                           f"{data['history'][0].seq}–{data['history'][-1].seq} 号事件。")  # fmt: skip
+    first, last = data["history"][0].seq, data["history"][-1].seq
+    document.add_paragraph(
+        f"本记录由 review-flow 生成于 {stamp}，依据审计日志第 {first} 至 {last} 号事件。"
+    )
     tmp = out.with_name(f".{out.name}.partial")
     try:
         document.save(str(tmp))
