@@ -335,27 +335,7 @@ class Services:
                 raise Refused("a reason is required to dismiss a finding")
             rows = self._findings(act.session, version, finding_ids)
             for row in rows:
-                act.session.add(
-                    Disposition(
-                        finding_id=_id(row),
-                        decision=decision,
-                        reason=reason,
-                        decided_by=act.actor.name,
-                    )
-                )
-                act.event(
-                    "dispose",
-                    doc,
-                    version=version.number,
-                    sha256=version.sha256,
-                    reason=reason,
-                    details={
-                        "finding": row.id,
-                        "rule": row.rule,
-                        "category": row.category,
-                        "decision": decision,
-                    },
-                )
+                _decide(act, doc, version, row, decision, reason)
             return rows
 
         return self._run("dispose", (Role.REVIEWER,), body, doc_id)
@@ -384,27 +364,7 @@ class Services:
                 ).first()
                 assert earlier is not None
                 reason = f"as dismissed earlier (finding {earlier[1].id}): {earlier[0].reason}"
-                act.session.add(
-                    Disposition(
-                        finding_id=_id(row),
-                        decision="dismissed",
-                        reason=reason,
-                        decided_by=act.actor.name,
-                    )
-                )
-                act.event(
-                    "dispose",
-                    doc,
-                    version=version.number,
-                    sha256=version.sha256,
-                    reason=reason,
-                    details={
-                        "finding": row.id,
-                        "rule": row.rule,
-                        "decision": "dismissed",
-                        "carried_over": True,
-                    },
-                )
+                _decide(act, doc, version, row, "dismissed", reason, carried_over=True)
             return rows
 
         return self._run("dispose", (Role.REVIEWER,), body, doc_id)
@@ -738,6 +698,27 @@ def establish_source_refused() -> Any:
     from review_flow.identity import Source
 
     return Source.DEMO
+
+
+def _decide(
+    act: Act,
+    doc: Document,
+    version: Version,
+    row: FindingRow,
+    decision: str,
+    reason: str,
+    **extra: Any,
+) -> None:
+    """Record one decision on one finding, and its audit event (no values, only ids)."""
+    act.session.add(
+        Disposition(finding_id=_id(row), decision=decision, reason=reason,
+                    decided_by=act.actor.name)
+    )  # fmt: skip
+    act.event(
+        "dispose", doc, version=version.number, sha256=version.sha256, reason=reason,
+        details={"finding": row.id, "rule": row.rule, "category": row.category,
+                 "decision": decision, **extra},
+    )  # fmt: skip
 
 
 def _id(row: FindingRow) -> int:
