@@ -166,6 +166,7 @@ class AuditLog:
     def __init__(self, keys: Keys) -> None:
         self.keys = keys
         self._pending: list[AuditCheckpoint] = []
+        self.appended = 0
 
     def _head(self, session: Session) -> tuple[int, str]:
         if not is_sqlite(session.get_bind()):  # type: ignore[arg-type]
@@ -180,13 +181,20 @@ class AuditLog:
         event.hash = event_hash(self.keys.hmac_key, prev, event)
         session.add(event)
         session.flush()
+        self.appended += 1
         return event
 
     def checkpoint(self, session: Session) -> AuditCheckpoint | None:
-        """Sign the current head; call once at the end of each transaction."""
+        """Sign the current head; call once at the end of each transaction.
+
+        NOTE: fail closed. Before signing, the newest checkpoint mirrored outside the database
+        must still match the log; otherwise a cut or rewritten log would be signed as the new
+        truth and the damage would vanish from the next verification.
+        """
+        if not self.appended:
+            return None  # nothing new to sign (a read)
         seq, head = self._head(session)
-        if seq == 0:
-            return None
+        self._check_continuity(session)
         ts = datetime.now(UTC)
         signature = self.keys.signing_key.sign(checkpoint_message(seq, head, ts))
         cp = AuditCheckpoint(
@@ -196,6 +204,17 @@ class AuditLog:
             session.add(cp)
             self._pending.append(cp)
         return cp
+
+    def _check_continuity(self, session: Session) -> None:
+        newest = newest_mirrored(self.keys.checkpoint_file)
+        if newest is None:
+            return
+        event = session.get(AuditEvent, newest["seq"])
+        if event is None or event.hash != newest["head_hash"]:
+            raise AuditError(
+                f"the audit log no longer matches the checkpoint signed at event {newest['seq']}: "
+                "refusing to write; an inspector must run `review-flow audit verify`"
+            )
 
     def mirror(self) -> None:
         """After commit: append the new checkpoints to the file outside the database."""
@@ -307,11 +326,7 @@ def _check_mirror(
     if not path.exists():
         warnings.append(f"no checkpoint file at {path}: a cut tail could go unnoticed")
         return []
-    newest: dict[str, Any] | None = None
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                newest = json.loads(line)
+    newest = newest_mirrored(path)
     if newest is None:
         return []
     cp = AuditCheckpoint(
@@ -331,6 +346,26 @@ def _check_mirror(
     elif cp.seq < last_seq:
         warnings.append(f"events {cp.seq + 1} to {last_seq} are newer than the checkpoint file")
     return problems
+
+
+def newest_mirrored(path: Path) -> dict[str, Any] | None:
+    """The last complete line of the checkpoint file, read from its end."""
+    try:
+        with path.open("rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            size = handle.tell()
+            handle.seek(max(0, size - 4096))
+            tail = handle.read()
+    except FileNotFoundError:
+        return None
+    lines = [ln for ln in tail.split(b"\n") if ln.strip()]
+    if not lines:
+        return None
+    try:
+        newest: dict[str, Any] = json.loads(lines[-1])
+    except ValueError as exc:
+        raise AuditError(f"{path}: last line is not a checkpoint ({exc})") from None
+    return newest
 
 
 def count(session: Session) -> int:

@@ -221,6 +221,8 @@ class Pusher:
                 raise StoreError(f"no outbox message {message_id}")
             if message.status == "delivered":
                 raise Refused(f"message {message_id} was delivered already")
+            if message.claimed_until is not None and message.claimed_until > _now():
+                raise Refused(f"message {message_id} is being sent by {message.claimed_by} now")
             message.status, message.attempts = "pending", 0
             message.next_attempt_at, message.claimed_until = _now(), None
             act.session.add(message)

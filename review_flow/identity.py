@@ -30,6 +30,7 @@ class Source(StrEnum):
     OS_USER = "os-user"
     DB_LOGIN = "db-login"
     DEMO = "demo-override"
+    UNGRANTED = "override-refused"  # recorded on the refusal of an --as outside demo mode
 
 
 @dataclass(frozen=True, slots=True)

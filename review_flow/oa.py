@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import http.client
 import json
 import logging
 import os
@@ -131,6 +132,11 @@ class HttpTarget:
         self.url, self.token, self.timeout = url, token, timeout
         self.name = f"http:{url}"
         self._context = ssl.create_default_context()
+        # NOTE: a redirect is not an acknowledgement: urllib would re-send the POST as a GET
+        # and take the 200 of wherever it lands (a login page) for a filed document.
+        self._opener = urllib.request.build_opener(
+            _NoRedirect(), urllib.request.HTTPSHandler(context=self._context)
+        )
 
     def deliver(self, delivery: Delivery) -> str:
         headers = {
@@ -143,9 +149,9 @@ class HttpTarget:
             self.url, data=delivery.body(), headers=headers, method="POST"
         )
         try:
-            with urllib.request.urlopen(
-                request, timeout=self.timeout, context=self._context
-            ) as response:
+            with self._opener.open(request, timeout=self.timeout) as response:
+                if not 200 <= response.status < 300:
+                    raise OaPushError(f"OA answered HTTP {response.status}")
                 return f"HTTP {response.status}"
         except urllib.error.HTTPError as exc:
             if exc.code == 409:  # the receiver already has this key: delivered before
@@ -154,6 +160,15 @@ class HttpTarget:
         except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
             raise OaPushError(f"OA unreachable: {reason}") from None
+        except http.client.HTTPException as exc:
+            raise OaPushError(f"OA answered something that is not HTTP ({exc!r})") from None
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Turns every redirect into an error response instead of following it."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
 
 
 def target_from_env(default_dir: Path) -> Target:

@@ -13,6 +13,7 @@ import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -89,6 +90,7 @@ class Services:
         roles: tuple[Role, ...],
         body: Callable[[Act], T],
         document_id: int | None = None,
+        checkpoint: bool = True,
     ) -> T:
         log_ = audit.AuditLog(self.settings.keys)
         try:
@@ -96,7 +98,8 @@ class Services:
                 actor = establish(session, self.settings.requested_user)
                 role = self._authorise(session, actor, roles, action)
                 result = body(Act(session, actor, role, log_))
-                log_.checkpoint(session)
+                if checkpoint:
+                    log_.checkpoint(session)
             log_.mirror()
             return result
         except StoreError as exc:
@@ -308,16 +311,20 @@ class Services:
     def _matching_dismissed(
         self, session: Session, doc_id: int, version_id: int | None
     ) -> list[FindingRow]:
-        """Findings of the new version that match a finding dismissed in an earlier one."""
-        dismissed = {
-            row.fingerprint
-            for row, disp in session.exec(
-                select(FindingRow, Disposition)
-                .join(Disposition, col(Disposition.finding_id) == col(FindingRow.id))
-                .where(FindingRow.document_id == doc_id, FindingRow.version_id != version_id)
-                .where(Disposition.decision == "dismissed")
-            ).all()
-        }
+        """Findings of the new version whose earlier twin was last decided `dismissed`.
+
+        NOTE: the latest decision counts: a dismissal later overturned by a confirmation is
+        not offered again.
+        """
+        latest: dict[str, str] = {}
+        for row, disp in session.exec(
+            select(FindingRow, Disposition)
+            .join(Disposition, col(Disposition.finding_id) == col(FindingRow.id))
+            .where(FindingRow.document_id == doc_id, FindingRow.version_id != version_id)
+            .order_by(col(Disposition.id))
+        ).all():
+            latest[row.fingerprint] = disp.decision
+        dismissed = {fp for fp, decision in latest.items() if decision == "dismissed"}
         current = session.exec(select(FindingRow).where(FindingRow.version_id == version_id))
         return [f for f in current.all() if f.fingerprint in dismissed]
 
@@ -437,7 +444,7 @@ class Services:
                 Stage(doc.state),
                 act.actor.name,
                 version.submitted_by,
-                reason=reason,
+                reason=reason.strip(),
                 attribute=attribute,
                 confirmed=self._confirmed(act.session, version),
             )
@@ -697,7 +704,16 @@ class Services:
 def establish_source_refused() -> Any:
     from review_flow.identity import Source
 
-    return Source.DEMO
+    return Source.UNGRANTED
+
+
+def _when(value: str) -> datetime:
+    """An ISO date or time from the command line; a date without zone means UTC midnight."""
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        raise StoreError(f"not a date: {value!r} (use YYYY-MM-DD or an ISO time)") from None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def _decide(
@@ -802,11 +818,11 @@ class AuditServices:
         def body(act: Act) -> audit.Verification:
             return audit.verify(act.session, self.settings.keys)
 
-        result = self.services._run("audit verify", (Role.INSPECTOR, Role.ADMIN), body)
-        self._note(
-            "audit_verify",
-            {"ok": result.ok, "events": result.events, "problems": list(result.problems[:5])},
+        result = self.services._run(
+            "audit verify", (Role.INSPECTOR, Role.ADMIN), body, checkpoint=False
         )
+        if result.ok:  # a damaged log takes no new events (audit.AuditLog fails closed)
+            self._note("audit_verify", {"ok": True, "events": result.events})
         return result
 
     def export(
@@ -814,16 +830,15 @@ class AuditServices:
     ) -> dict[str, Any]:
         """Write the events to `out` (via a temporary name) and a signed manifest beside it."""
         import json
-        from datetime import datetime
 
         filters = {"from": start, "to": end, "document": document, "format": fmt}
 
         def body(act: Act) -> dict[str, Any]:
             stmt = select(store.AuditEvent).order_by(col(store.AuditEvent.seq))
             if start:
-                stmt = stmt.where(store.AuditEvent.ts >= datetime.fromisoformat(start))
+                stmt = stmt.where(store.AuditEvent.ts >= _when(start))
             if end:
-                stmt = stmt.where(store.AuditEvent.ts < datetime.fromisoformat(end))
+                stmt = stmt.where(store.AuditEvent.ts < _when(end))
             if document is not None:
                 stmt = stmt.where(store.AuditEvent.document_id == document)
             head = act.session.exec(
@@ -851,6 +866,10 @@ class AuditServices:
                 sig_tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1))
                 os.replace(tmp, out)
                 os.replace(sig_tmp, sig)
+            except OSError as exc:
+                raise StoreError(
+                    f"cannot write the export to {out}: {exc.strerror or exc}"
+                ) from None
             finally:
                 for leftover in (tmp, out.with_name(f".{out.name}.sig.json.partial")):
                     leftover.unlink(missing_ok=True)

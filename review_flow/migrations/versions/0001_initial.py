@@ -19,7 +19,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(128), nullable=False, unique=True),
         sa.Column("roles", sa.String(200), nullable=False),
         sa.Column("active", sa.Boolean, nullable=False),
-        sa.Column("created_at", sa.DateTime, nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_table(
         "document",
@@ -36,8 +36,8 @@ def upgrade() -> None:
         sa.Column("doc_date", sa.String(64)),
         sa.Column("marking", sa.String(128)),
         sa.Column("row_version", sa.Integer, nullable=False),
-        sa.Column("created_at", sa.DateTime, nullable=False),
-        sa.Column("updated_at", sa.DateTime, nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_document_state", "document", ["state"])
     op.create_index("ix_document_clerk", "document", ["clerk"])
@@ -51,7 +51,7 @@ def upgrade() -> None:
         sa.Column("size", sa.Integer, nullable=False),
         sa.Column("content", sa.LargeBinary, nullable=False),
         sa.Column("submitted_by", sa.String(128), nullable=False),
-        sa.Column("submitted_at", sa.DateTime, nullable=False),
+        sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("verdict", sa.String(16), nullable=False),
         sa.Column("summary", sa.JSON, nullable=False),
         sa.UniqueConstraint("document_id", "number"),
@@ -85,13 +85,13 @@ def upgrade() -> None:
         sa.Column("decision", sa.String(16), nullable=False),
         sa.Column("reason", sa.Text, nullable=False),
         sa.Column("decided_by", sa.String(128), nullable=False),
-        sa.Column("decided_at", sa.DateTime, nullable=False),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_disposition_finding_id", "disposition", ["finding_id"])
     op.create_table(
         "audit_event",
         sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
-        sa.Column("ts", sa.DateTime, nullable=False),
+        sa.Column("ts", sa.DateTime(timezone=True), nullable=False),
         sa.Column("actor", sa.String(128), nullable=False),
         sa.Column("role", sa.String(32), nullable=False),
         sa.Column("identity", sa.String(32), nullable=False),
@@ -111,6 +111,6 @@ def upgrade() -> None:
         "audit_checkpoint",
         sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
         sa.Column("head_hash", sa.String(64), nullable=False),
-        sa.Column("ts", sa.DateTime, nullable=False),
+        sa.Column("ts", sa.DateTime(timezone=True), nullable=False),
         sa.Column("signature", sa.String(200), nullable=False),
     )
