@@ -88,7 +88,10 @@ def assert_audit_verifies(bench: Bench) -> None:
 
 
 def test_twenty_reviewers_approve_one_document_at_once(db_url: str, tmp_path: Path) -> None:
-    bench, clerk, reviewers = prepare(db_url, tmp_path, 20)
+    # NOTE: 20 racing CLI processes on PostgreSQL, as the issue asks; on SQLite, where BEGIN
+    # IMMEDIATE queues writers, 10 are enough to show it and keep the suite quick on 2 cores.
+    count = 20 if db_url.startswith("postgresql") else 10
+    bench, clerk, reviewers = prepare(db_url, tmp_path, count)
     engine = clerk.settings.engine
     try:
         doc, _ = clerk.submit(CLEAN)
@@ -130,7 +133,7 @@ def test_twenty_reviewers_approve_one_document_at_once(db_url: str, tmp_path: Pa
         approvals = events(engine, action="approve", document_id=doc.id)
         assert len(approvals) == 1
         refused = events(engine, action="refused", document_id=doc.id)
-        assert len(refused) == 19
+        assert len(refused) == count - 1
         assert {e.details["attempted"] for e in refused} == {"approve"}
         assert {approvals[0].actor, *(e.actor for e in refused)} == set(reviewers)
         assert_audit_verifies(bench)
@@ -166,7 +169,8 @@ def test_eight_workers_approve_thirty_documents(db_url: str, tmp_path: Path) -> 
     engine = clerk.settings.engine
     try:
         docs = [clerk.submit(CLEAN)[0].id for _ in range(30)]
-        ctx = multiprocessing.get_context("spawn")
+        # fork: the workers start with everything imported; each opens its own engine
+        ctx = multiprocessing.get_context("fork")
         barrier, queue = ctx.Barrier(len(reviewers)), ctx.Queue()
         workers = [
             ctx.Process(
