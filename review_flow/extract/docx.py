@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import posixpath
+import re
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -62,6 +63,8 @@ class _Walker:
     ns: str
     out: TextBuilder
     authors: set[str] = field(default_factory=set)
+    simple: bool = False  # the part being walked has nothing but plain runs (see is_simple)
+    no_breaks: bool = False  # … and no run-level tabs or breaks either
 
     def __post_init__(self) -> None:
         w = f"{{{self.ns}}}"
@@ -114,16 +117,41 @@ class _Walker:
                 yield from self._rows(child)
 
     def paragraph(self, p: etree._Element, ctx: _Context) -> None:
+        if self.simple:
+            self.out.add(self._plain_text(p), ctx.where, ctx.container, ctx.part)
+            self.out.separate("\n")
+            return
         pieces: list[tuple[str, Where]] = []
         boxes: list[etree._Element] = []
         self.inline(p, ctx.where, pieces, boxes)
         for text, where in _merge(pieces):
             self.out.add(text, where, ctx.container, ctx.part)
         self.out.separate("\n")
-        box_ctx = _Context(Where.TEXTBOX, ctx.container if ctx.container in (
-            Where.HEADER, Where.FOOTER) else Where.TEXTBOX, ctx.part)  # fmt: skip
-        for box in boxes:
-            self.blocks(box, box_ctx)
+        if boxes:
+            inside = ctx.container in (Where.HEADER, Where.FOOTER)
+            box_ctx = _Context(Where.TEXTBOX, ctx.container if inside else Where.TEXTBOX, ctx.part)
+            for box in boxes:
+                self.blocks(box, box_ctx)
+
+    def _plain_text(self, p: etree._Element) -> str:
+        """Fast path for a part with no tracked changes, hidden runs or shapes (most parts).
+
+        NOTE: lxml's C iterator does the walking; a w:tab outside a run is a tab stop
+        definition in the paragraph properties, not text.
+        """
+        if self.no_breaks:  # no run-level tab/break in this part: the C iterator alone
+            return "".join(p.itertext(self.T, with_tail=False))
+        parts = []
+        for el in p.iter(self.T, self.TAB, self.BR, self.CR, self.NBH):
+            tag = el.tag
+            if tag == self.T:
+                parts.append(el.text or "")
+            elif tag == self.TAB:
+                if el.getparent().tag == self.R:
+                    parts.append("\t")
+            else:
+                parts.append("-" if tag == self.NBH else "\n")
+        return "".join(parts)
 
     # -- inline content --------------------------------------------------------------------
     def inline(
@@ -189,6 +217,22 @@ class _Walker:
             self.authors.add(author)
 
 
+# Elements that need the full walk: tracked changes, hidden runs, shapes and text boxes.
+_SPECIAL = re.compile(
+    rb"<(?:\w+:)?(?:ins|del|moveFrom|moveTo|vanish|txbxContent|AlternateContent|pict|drawing|"
+    rb"object|sdt|customXml|smartTag|fldSimple|hyperlink)[\s/>]"
+)
+
+
+_BREAKS = re.compile(rb"<(?:\w+:)?(?:tab|br|cr|noBreakHyphen)\s*/>|<(?:\w+:)?br\s")
+
+
+def is_simple(data: bytes) -> tuple[bool, bool]:
+    """(plain paragraphs and runs only, and also no run-level tabs or breaks)."""
+    simple = _SPECIAL.search(data) is None
+    return simple, simple and _BREAKS.search(data) is None
+
+
 def _merge(pieces: list[tuple[str, Where]]) -> Iterable[tuple[str, Where]]:
     """Join neighbouring pieces with the same label into one segment."""
     text: list[str] = []
@@ -220,9 +264,12 @@ class _Package:
     def __init__(self, path: str, archive: zipfile.ZipFile, limits: Limits) -> None:
         self.path, self.archive, self.limits = path, archive, limits
         self.names = set(archive.namelist())
+        self.simple = (False, False)  # whether the part read last can take the fast paths
 
     def xml(self, name: str) -> etree._Element:
-        return parse_xml(self.path, name, read_part(self.path, self.archive, name, self.limits))
+        data = read_part(self.path, self.archive, name, self.limits)
+        self.simple = is_simple(data)
+        return parse_xml(self.path, name, data)
 
     def rels(self, part: str) -> list[tuple[str, str]]:
         """(type suffix, target part name) of a part's relationships, in file order."""
@@ -258,12 +305,14 @@ class _Package:
         main = self.main_part()
         root = self.xml(main)
         walker = _Walker(etree.QName(root).namespace or "", TextBuilder())
+        main_simple = self.simple
         parts = [(k, n) for k, n in self.rels(main) if k in PART_KINDS and n in self.names]
         body = root.find(f"{{{walker.ns}}}body")
         for kind, name in parts:
             if kind == "header":
                 self.walk_part(walker, name, Where.HEADER)
         if body is not None:
+            walker.simple, walker.no_breaks = main_simple
             walker.blocks(body, _Context(Where.BODY, Where.BODY, main))
             walker.out.separate("\n")
         for kind, name in parts:
@@ -277,6 +326,7 @@ class _Package:
 
     def walk_part(self, walker: _Walker, name: str, where: Where) -> None:
         root = self.xml(name)
+        walker.simple, walker.no_breaks = self.simple
         ctx = _Context(where, where, name)
         if where in (Where.HEADER, Where.FOOTER):
             walker.blocks(root, ctx)

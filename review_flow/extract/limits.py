@@ -106,6 +106,7 @@ def check_zip(path: str, archive: zipfile.ZipFile, limits: Limits) -> None:
 
 RATIO_FLOOR = 64 * 1024  # below this an entry cannot hurt, whatever its ratio
 _DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
+_ROOT_START = re.compile(rb"<[A-Za-z_]")
 _ZIP_READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError)
 
 
@@ -141,7 +142,9 @@ def parse_xml(path: str, name: str, data: bytes) -> etree._Element:
     """Parse one XML part; a part carrying a DTD or entity declaration is refused outright."""
     # NOTE: a UTF-16/32 part hides "<!DOCTYPE" behind NUL bytes; Word writes UTF-8 only.
     probe = data.replace(b"\x00", b"") if b"\x00" in data[:4096] else data
-    if _DOCTYPE.search(probe):
+    # A DTD can only stand in the prolog, before the root element's start tag.
+    root = _ROOT_START.search(probe)
+    if _DOCTYPE.search(probe, 0, root.start() if root else len(probe)):
         raise ExtractionError(path, f"part {name} declares a DTD or entities (XXE/billion laughs)")
     try:
         return etree.fromstring(data, parser=_PARSER)
