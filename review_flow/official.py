@@ -130,6 +130,7 @@ class OfficialDocument:
     note: Span | None = None
     printed: Span | None = None
     head_lines: tuple[Line, ...] = field(default=(), repr=False)
+    running_lines: tuple[Line, ...] = field(default=(), repr=False)
 
     def to_json(self) -> dict[str, object]:
         def val(span: Span | None) -> str | None:
@@ -169,24 +170,16 @@ def lines_of(extracted: Extracted) -> list[Line]:
     return out
 
 
-def is_running_position(line: Line, first_on_page: dict[int, int], index: int) -> bool:
-    """Page header/footer of a .docx, or the first lines of a PDF page."""
-    if line.container in (Where.HEADER, Where.FOOTER):
-        return True
-    if line.page is not None:
-        return index - first_on_page.get(line.page, index) < PAGE_TOP_LINES
-    return False
-
-
-def parse(extracted: Extracted) -> OfficialDocument:
-    """Read the GB/T 9704 head and tail of an extracted document."""
-    lines = lines_of(extracted)
+def parse(extracted: Extracted, lines: list[Line] | None = None) -> OfficialDocument:
+    """Read the GB/T 9704 head and tail of an extracted document (`lines`: its lines_of)."""
+    lines = lines_of(extracted) if lines is None else lines
     flow = [ln for ln in lines if ln.container in (Where.BODY, Where.TABLE, Where.TEXTBOX,
                                                    Where.PAGE, Where.INVISIBLE)]  # fmt: skip
     head, title_lines = _head_region(flow)
     title = _join(title_lines)
     head_end = title.start if title else (head[-1].end if head else 0)
-    markings = _markings(lines, head, extracted)
+    running = _running(lines)
+    markings = _markings(lines, head, running)
     doc_number = _doc_number(head)
     tail = flow[-TAIL_LINES:] if len(flow) > len(head) else []
     date_span = _last([ln for ln in tail if "印发" not in ln.text], CN_DATE_RE)
@@ -195,7 +188,7 @@ def parse(extracted: Extracted) -> OfficialDocument:
         head_end=head_end,
         copy_number=_first(top, COPY_NUMBER_RE, "num"),
         markings=markings,
-        urgency=_first(top + _running(lines), URGENCY_RE, "u"),
+        urgency=_first(top + running, URGENCY_RE, "u"),
         issuer_marks=tuple(_issuer_marks(head)),
         doc_number=doc_number,
         signer=_first(head, SIGNER_RE, "name"),
@@ -206,6 +199,7 @@ def parse(extracted: Extracted) -> OfficialDocument:
         note=_last(flow[-TAIL_LINES * 2 :], NOTE_RE),
         printed=_last(tail, PRINTED_RE),
         head_lines=tuple(head),
+        running_lines=tuple(running),
     )
 
 
@@ -294,22 +288,30 @@ def _join(lines: list[Line]) -> Span | None:
 
 
 def _running(lines: list[Line]) -> list[Line]:
-    first: dict[int, int] = {}
-    for i, ln in enumerate(lines):
-        if ln.page is not None:
-            first.setdefault(ln.page, i)
-    return [ln for i, ln in enumerate(lines) if is_running_position(ln, first, i)]
+    """Page header/footer lines, and the first lines of each PDF page."""
+    out: list[Line] = []
+    page, seen = None, 0
+    for ln in lines:
+        if ln.container in (Where.HEADER, Where.FOOTER):
+            out.append(ln)
+        elif ln.page is not None:
+            page, seen = (ln.page, 0) if ln.page != page else (page, seen)
+            if seen < PAGE_TOP_LINES:
+                out.append(ln)
+            seen += 1
+    return out
 
 
-def _markings(lines: list[Line], head: list[Line], extracted: Extracted) -> tuple[Marking, ...]:
+def _markings(lines: list[Line], head: list[Line], running: list[Line]) -> tuple[Marking, ...]:
     """Every 密级 marking in the text, with whether it stands where a marking stands."""
-    head_ids = {id(ln) for ln in head}
-    position_ids = head_ids | {id(ln) for ln in _running(lines)}
+    position = {ln.start for ln in head} | {ln.start for ln in running}
     found: list[Marking] = []
     for line in lines:
-        if line.container in (Where.PROPERTY, Where.COMMENT, Where.DELETED):
+        # NOTE: every marking form holds 密; the substring test skips almost every line in C.
+        if "密" not in line.text or line.container in (Where.PROPERTY, Where.COMMENT,
+                                                        Where.DELETED):  # fmt: skip
             continue
-        in_position = id(line) in position_ids
+        in_position = line.start in position
         for m in MARKING_RE.finditer(line.text):
             own_line = not line.text[: m.start()].strip(" \t　") or _is_head_cell(line, m)
             found.append(_marking(line, m, in_position or own_line))

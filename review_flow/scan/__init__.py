@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import logging
 from pathlib import Path
 
@@ -46,7 +47,7 @@ class Scanner:
     def scan(self, extracted: Extracted, reveal: bool = False) -> ScanReport:
         doc = ScannedDocument(extracted, self.rules.mentions)
         hits = self.hits(doc)
-        masks = [] if reveal else _masks(doc.text, hits)
+        masks = _Masks([]) if reveal else _masks(doc.text, hits)
         findings = tuple(_finding(doc, h, masks) for h in hits)
         unreadable = tuple(u.page for u in extracted.unreadable_pages)
         verdict, reasons = decide(findings, unreadable)
@@ -58,7 +59,24 @@ class Scanner:
         )  # fmt: skip
 
 
-def _masks(text: str, hits: list[Hit]) -> list[tuple[int, int, str]]:
+class _Masks:
+    """Spans to mask, sorted, so an excerpt asks only for the few that touch it."""
+
+    def __init__(self, spans: list[tuple[int, int, str]]) -> None:
+        self.spans = sorted(spans)
+        self.starts = [s for s, _, _ in self.spans]
+        self.longest = max((e - s for s, e, _ in self.spans), default=0)
+
+    def __bool__(self) -> bool:
+        return bool(self.spans)
+
+    def within(self, lo: int, hi: int) -> list[tuple[int, int, str]]:
+        first = bisect.bisect_left(self.starts, lo - self.longest)
+        last = bisect.bisect_left(self.starts, hi)
+        return [span for span in self.spans[first:last] if span[1] > lo]
+
+
+def _masks(text: str, hits: list[Hit]) -> _Masks:
     """Every span to mask: each personal value found, and every other place it recurs.
 
     NOTE: a name found in a table (陈志明) may recur in a comment where no rule fires; an
@@ -76,7 +94,7 @@ def _masks(text: str, hits: list[Hit]) -> list[tuple[int, int, str]]:
             if at != start:
                 spans.append((at, at + len(value), style))
             at = text.find(value, at + 1)
-    return spans
+    return _Masks(spans)
 
 
 def _summary(extracted: Extracted) -> dict[str, object]:
@@ -97,22 +115,39 @@ def _resolve_overlaps(hits: list[Hit]) -> list[Hit]:
     ordered = sorted(
         hits, key=lambda h: (SEVERITY_RANK[h.severity], -(h.end - h.start), h.start, h.rule.id)
     )
+    taken: dict[str, _Intervals] = {}
     kept: list[Hit] = []
     for hit in ordered:
-        if any(
-            k.rule.category == hit.rule.category and k.start < hit.end and hit.start < k.end
-            for k in kept
-        ):
+        intervals = taken.setdefault(str(hit.rule.category), _Intervals())
+        if intervals.overlaps(hit.start, hit.end):
             continue
+        intervals.add(hit.start, hit.end)
         kept.append(hit)
     return sorted(kept, key=lambda h: (h.start, h.rule.id))
 
 
-def _finding(doc: ScannedDocument, hit: Hit, masks: list[tuple[int, int, str]]) -> Finding:
+class _Intervals:
+    """Disjoint [start, end) spans kept sorted, for overlap tests in O(log n)."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect.bisect_left(self.starts, end)  # spans starting before `end`
+        return i > 0 and self.ends[i - 1] > start
+
+    def add(self, start: int, end: int) -> None:
+        i = bisect.bisect_left(self.starts, start)
+        self.starts.insert(i, start)
+        self.ends.insert(i, end)
+
+
+def _finding(doc: ScannedDocument, hit: Hit, masks: _Masks) -> Finding:
     line = doc.line_at(hit.start)
     lo = max(hit.start - EXCERPT_RADIUS, line.start if line else 0)
     hi = min(hit.end + EXCERPT_RADIUS, line.end if line else len(doc.text))
-    excerpt = mask_text(doc.text[lo:hi], lo, masks).strip()
+    excerpt = mask_text(doc.text[lo:hi], lo, masks.within(lo, hi)).strip()
     value = doc.text[hit.start : hit.end]
     if masks and hit.rule.mask != "none":
         value = mask_value(value, hit.rule.mask)

@@ -16,6 +16,8 @@ from review_flow.extract.model import Extracted, Where
 from review_flow.scan.rules import Mention
 
 WRAPPED = (Where.PAGE, Where.INVISIBLE)
+SENTENCE_STOP = re.compile(r"[。！？；!?;]")
+SENTENCE_OR_LINE_STOP = re.compile(r"[。！？；!?;\n]")
 SENTENCE_REACH = 80  # PDF lines wrap inside sentences: look past line breaks, not past this
 RUNNING = (Where.HEADER, Where.FOOTER)
 
@@ -41,11 +43,13 @@ class ScannedDocument:
         self.extracted = extracted
         self.text = extracted.text
         self.mentions = mentions
-        self.official = official.parse(extracted)
         self.lines = official.lines_of(extracted)
+        self.official = official.parse(extracted, self.lines)
         self._line_starts = [ln.start for ln in self.lines]
         self._position_lines = self._marking_positions()
         self._mention_cache: dict[int, bool] = {}
+        self._stops = [m.start() for m in SENTENCE_STOP.finditer(self.text)]
+        self._stops_and_lines = [m.start() for m in SENTENCE_OR_LINE_STOP.finditer(self.text)]
         self._cells: list[Cell] | None = None
         self._cell_starts: list[int] = []
 
@@ -79,16 +83,7 @@ class ScannedDocument:
 
     def _marking_positions(self) -> set[int]:
         head = {ln.start for ln in self.official.head_lines}
-        first: dict[int, int] = {}
-        for i, ln in enumerate(self.lines):
-            if ln.page is not None:
-                first.setdefault(ln.page, i)
-        running = {
-            ln.start
-            for i, ln in enumerate(self.lines)
-            if official.is_running_position(ln, first, i)
-        }
-        return head | running
+        return head | {ln.start for ln in self.official.running_lines}
 
     # -- sentences and mentions -----------------------------------------------------------
     def sentence(self, start: int, end: int) -> tuple[int, int]:
@@ -97,11 +92,12 @@ class ScannedDocument:
         A line break ends a sentence too, except in PDF page text, where lines wrap inside
         sentences.
         """
-        ends = "。！？；!?;" if self.container_at(start) in WRAPPED else "。！？；!?;\n"
-        floor = max(0, start - SENTENCE_REACH)
-        lo = max(max(self.text.rfind(c, floor, start) for c in ends) + 1, floor)
-        ceiling = min(len(self.text), end + SENTENCE_REACH)
-        hi = min((i for c in ends if (i := self.text.find(c, end, ceiling)) >= 0), default=ceiling)
+        stops = self._stops if self.container_at(start) in WRAPPED else self._stops_and_lines
+        floor, ceiling = max(0, start - SENTENCE_REACH), min(len(self.text), end + SENTENCE_REACH)
+        i = bisect.bisect_left(stops, start)
+        lo = stops[i - 1] + 1 if i > 0 and stops[i - 1] >= floor else floor
+        j = bisect.bisect_left(stops, end)
+        hi = stops[j] if j < len(stops) and stops[j] < ceiling else ceiling
         return lo, hi
 
     def is_mention(self, start: int, end: int) -> bool:
