@@ -124,6 +124,12 @@ class KeywordIndex:
 
 def pattern_hits(rule: Rule, doc: ScannedDocument) -> Iterator[Hit]:
     assert rule.regex is not None
+    # Cheap exact shortcuts: a rule that needs a context word, or a character such as "@",
+    # cannot match a text that holds none of them.
+    if rule.context_required and not any(word in doc.text for word in rule.context):
+        return
+    if "requires" in rule.params and rule.params["requires"] not in doc.text:
+        return
     validate = VALIDATORS.get(rule.validator) if rule.validator else None
     for m in rule.regex.finditer(doc.text):
         start, end = (m.start("value"), m.end("value")) if "value" in m.groupdict() else m.span()
