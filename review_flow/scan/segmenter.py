@@ -30,6 +30,10 @@ class Segmenter:
         self._tokenizer: Any = None
         self._cache: dict[tuple[str, int, int], bool] = {}  # documents repeat their phrases
 
+    def load(self) -> None:
+        """Load the dictionary now (before forking workers, so they share it)."""
+        self._load()
+
     def _load(self) -> Any:
         if self._tokenizer is None:
             import jieba
