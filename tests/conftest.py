@@ -16,7 +16,20 @@ from review_flow.scan.rules import RuleSet, default_rules_dir, load_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
-CORPUS = Path(os.environ.get("REVIEW_FLOW_CORPUS", ROOT.parent / "shared" / "corpus"))
+
+
+def _corpus() -> Path:
+    """The shared real-world corpus: $REVIEW_FLOW_CORPUS, beside the checkout, or /work/shared.
+
+    NOTE: CI clones main somewhere else on the same machine; the corpus stays where it is.
+    """
+    candidates = [ROOT.parent / "shared" / "corpus", Path("/work/shared/corpus")]
+    if os.environ.get("REVIEW_FLOW_CORPUS"):
+        candidates.insert(0, Path(os.environ["REVIEW_FLOW_CORPUS"]))
+    return next((c for c in candidates if c.is_dir()), candidates[0])
+
+
+CORPUS = _corpus()
 
 
 @pytest.fixture(scope="session")
