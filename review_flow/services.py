@@ -392,18 +392,8 @@ class Services:
                 undisposed=self._undisposed(act.session, version),
                 bytes_ok=hashlib.sha256(version.content).hexdigest() == version.sha256,
             )
-            to = advance(case, "approve")
-            before = doc.state
-            store.move_state(act.session, doc, to, reviewed_version=version.number)
-            act.event(
-                "approve",
-                doc,
-                version=version.number,
-                sha256=version.sha256,
-                from_state=before,
-                to_state=to,
-                details={"verdict": version.verdict},
-            )
+            _move(act, doc, version, case, "approve", {"verdict": version.verdict},
+                  reviewed_version=version.number)  # fmt: skip
             return doc
 
         return self._run("approve", (Role.REVIEWER,), body, doc_id)
@@ -411,21 +401,8 @@ class Services:
     def reject(self, doc_id: int, reason: str) -> Document:
         def body(act: Act) -> Document:
             doc, version = self._current(act.session, doc_id)
-            to = advance(
-                Case(Stage(doc.state), act.actor.name, version.submitted_by, reason=reason),
-                "reject",
-            )
-            before = doc.state
-            store.move_state(act.session, doc, to)
-            act.event(
-                "reject",
-                doc,
-                version=version.number,
-                sha256=version.sha256,
-                from_state=before,
-                to_state=to,
-                reason=reason,
-            )
+            case = Case(Stage(doc.state), act.actor.name, version.submitted_by, reason=reason)
+            _move(act, doc, version, case, "reject", reason=reason)
             return doc
 
         return self._run("reject", (Role.REVIEWER,), body, doc_id)
@@ -435,6 +412,7 @@ class Services:
         self, doc_id: int, value: str, reason: str = "", topic: str | None = None
     ) -> Document:
         attribute = ATTRIBUTE_ALIASES.get(value)
+        reason = reason.strip()
         if attribute is None:
             raise StoreError(f"attribute must be 主动公开, 依申请公开 or 不予公开 (not {value!r})")
 
@@ -444,25 +422,13 @@ class Services:
                 Stage(doc.state),
                 act.actor.name,
                 version.submitted_by,
-                reason=reason.strip(),
+                reason=reason,
                 attribute=attribute,
                 confirmed=self._confirmed(act.session, version),
             )
-            to = advance(case, "set_attribute")
-            before = doc.state
-            store.move_state(
-                act.session, doc, to, attribute=str(attribute), attribute_reason=reason or None
-            )
-            act.event(
-                "attribute",
-                doc,
-                version=version.number,
-                sha256=version.sha256,
-                from_state=before,
-                to_state=to,
-                reason=reason or None,
-                details={"attribute": str(attribute)},
-            )
+            _move(act, doc, version, case, "set_attribute", {"attribute": str(attribute)},
+                  action="attribute", reason=reason or None, attribute=str(attribute),
+                  attribute_reason=reason or None)  # fmt: skip
             if attribute is Attribute.ON_REQUEST:  # released on request: filed with the OA too
                 from review_flow.delivery import enqueue
 
@@ -493,18 +459,7 @@ class Services:
                 attribute=Attribute(doc.attribute) if doc.attribute else None,
                 reviewed_bytes_ok=reviewed_ok,
             )
-            to = advance(case, trigger)
-            before = doc.state
-            store.move_state(act.session, doc, to)
-            act.event(
-                trigger,
-                doc,
-                version=version.number,
-                sha256=version.sha256,
-                from_state=before,
-                to_state=to,
-                details={"attribute": doc.attribute},
-            )
+            _move(act, doc, version, case, trigger, {"attribute": doc.attribute})
             if trigger == "publish":  # the OA push is owed from this very transaction
                 from review_flow.delivery import enqueue
 
@@ -714,6 +669,28 @@ def _when(value: str) -> datetime:
     except ValueError:
         raise StoreError(f"not a date: {value!r} (use YYYY-MM-DD or an ISO time)") from None
     return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def _move(
+    act: Act,
+    doc: Document,
+    version: Version,
+    case: Case,
+    trigger: str,
+    details: dict[str, Any] | None = None,
+    action: str | None = None,
+    reason: str | None = None,
+    **changes: Any,
+) -> Stage:
+    """Fire the trigger, change the row (conditionally) and record the event: one step."""
+    to = advance(case, trigger)
+    before = doc.state
+    store.move_state(act.session, doc, to, **changes)
+    act.event(
+        action or trigger, doc, version=version.number, sha256=version.sha256,
+        from_state=before, to_state=to, reason=reason, details=details or {},
+    )  # fmt: skip
+    return to
 
 
 def _decide(
