@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -87,16 +88,9 @@ class Extracted:
 
     def segment_at(self, offset: int) -> Segment | None:
         """The segment holding `offset`, or None for a separator between segments."""
-        lo, hi = 0, len(self.segments) - 1
-        while lo <= hi:
-            mid = (lo + hi) // 2
-            seg = self.segments[mid]
-            if offset < seg.start:
-                hi = mid - 1
-            elif offset >= seg.end:
-                lo = mid + 1
-            else:
-                return seg
+        i = bisect.bisect_right(self.segments, offset, key=_start) - 1
+        if i >= 0 and offset < self.segments[i].end:
+            return self.segments[i]
         return None
 
     def to_json(self) -> dict[str, object]:
@@ -114,6 +108,10 @@ class Extracted:
             "text": self.text,
             "segments": [s.to_json() for s in self.segments],
         }
+
+
+def _start(segment: Segment) -> int:
+    return segment.start
 
 
 class TextBuilder:

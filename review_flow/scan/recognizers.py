@@ -45,6 +45,8 @@ def _where_ok(rule: Rule, doc: ScannedDocument, start: int, end: int) -> bool:
 
 def _context(rule: Rule, doc: ScannedDocument, start: int, end: int) -> tuple[str, ...] | None:
     """Context words seen, or None when the rule requires context and none is there."""
+    if not rule.context:
+        return ()
     seen = tuple(doc.words_near(start, end, rule.context, rule.context_window))
     if rule.context_required and not seen:
         return None
