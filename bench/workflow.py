@@ -29,7 +29,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from base64 import b64encode
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -93,23 +92,14 @@ def pg_url() -> str:
 @contextmanager
 def database(backend: str, folder: Path) -> Iterator[str]:
     """A URL of an empty database: a SQLite file, or a fresh schema dropped afterwards."""
-    if backend == "sqlite":
-        yield f"sqlite:///{folder / 'bench.db'}"
-        return
-    from sqlalchemy import create_engine, text
+    sys.path.insert(0, str(ROOT))
+    from tests.dbkit import new_database
 
-    base = pg_url()
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in base else "?"
+    urls = new_database(backend, folder, pg_url(), prefix="bench_")
     try:
-        yield f"{base}{sep}options=-csearch_path%3D{schema}"
+        yield next(urls)
     finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+        urls.close()
 
 
 def pg_reachable() -> str | None:

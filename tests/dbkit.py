@@ -33,23 +33,41 @@ BACKENDS = [
 ]
 
 
-def new_database(backend: str, tmp_path: Path) -> Iterator[str]:
-    """Yield a URL for an empty database of the backend; clean up afterwards."""
+def new_database(
+    backend: str, tmp_path: Path, pg_url: str | None = None, prefix: str = "t_"
+) -> Iterator[str]:
+    """Yield a URL for an empty database of the backend; clean up afterwards.
+
+    SQLite: a new file under `tmp_path`. PostgreSQL: a new schema on `pg_url` (default
+    REVIEW_FLOW_TEST_DATABASE_URL), dropped with everything in it when the generator closes.
+    """
     if backend == "sqlite":
         yield f"sqlite:///{tmp_path / 'review_flow.db'}"
         return
-    assert PG_URL
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL)
+    base = pg_url or PG_URL
+    assert base
+    schema = f"{prefix}{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in PG_URL else "?"
+    sep = "&" if "?" in base else "?"
     try:
-        yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+        yield f"{base}{sep}options=-csearch_path%3D{schema}"
     finally:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+def module_bench(request: Any, tmp_path_factory: Any, label: str) -> Iterator[Bench]:
+    """Body of a module-scoped `bench` fixture: one demo database per backend for a module."""
+    folder = tmp_path_factory.mktemp(f"{label}-{request.param}")
+    database = new_database(request.param, folder)
+    url = next(database)
+    try:
+        yield make_bench(url, folder / "keys")
+    finally:
+        database.close()
 
 
 @dataclass

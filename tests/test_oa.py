@@ -44,7 +44,7 @@ from review_flow.services import Act, Services, Settings
 from review_flow.store import AuditEvent, Catalogue, Document, OutboxMessage, Version
 from review_flow.workflow import Attribute
 from tests.conftest import SAMPLES
-from tests.dbkit import BACKENDS, Bench, make_bench, new_database
+from tests.dbkit import BACKENDS, Bench, module_bench
 from tests.oa_receiver import OaReceiver
 
 CLEAN = SAMPLES / "01_clean_notice.docx"
@@ -221,13 +221,7 @@ class Kit:
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def bench(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
-    folder = tmp_path_factory.mktemp(f"oa-{request.param}")
-    database = new_database(request.param, folder)
-    url = next(database)
-    try:
-        yield make_bench(url, folder / "keys")
-    finally:
-        database.close()
+    yield from module_bench(request, tmp_path_factory, "oa")
 
 
 @pytest.fixture(scope="module")

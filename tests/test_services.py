@@ -32,7 +32,7 @@ from review_flow.scan.rules import default_rules_dir
 from review_flow.services import Services, Settings
 from review_flow.store import AuditEvent, Document, FindingRow, Version
 from tests.conftest import SAMPLES
-from tests.dbkit import BACKENDS, Bench, make_bench, new_database
+from tests.dbkit import BACKENDS, Bench, module_bench
 
 CLEAN = SAMPLES / "01_clean_notice.docx"
 SECRET = SAMPLES / "02_secret_header.docx"
@@ -107,13 +107,7 @@ def login_of(engine: Engine) -> tuple[str, str]:
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def bench(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
-    folder = tmp_path_factory.mktemp(f"services-{request.param}")
-    database = new_database(request.param, folder)
-    url = next(database)
-    try:
-        yield make_bench(url, folder / "keys")
-    finally:
-        database.close()
+    yield from module_bench(request, tmp_path_factory, "services")
 
 
 @pytest.fixture(scope="module")

@@ -107,6 +107,7 @@ def check_zip(path: str, archive: zipfile.ZipFile, limits: Limits) -> None:
 RATIO_FLOOR = 64 * 1024  # below this an entry cannot hurt, whatever its ratio
 _DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
 _ROOT_START = re.compile(rb"<[A-Za-z_]")
+# NOTE: zipfile raises NotImplementedError for a compression method it lacks (not a stub).
 _ZIP_READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError)
 
 
