@@ -8,7 +8,9 @@ alone and caches what it computes once.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from review_flow import official
@@ -18,6 +20,9 @@ from review_flow.scan.rules import Mention
 WRAPPED = (Where.PAGE, Where.INVISIBLE)
 SENTENCE_STOP = re.compile(r"[。！？；!?;]")
 SENTENCE_OR_LINE_STOP = re.compile(r"[。！？；!?;\n]")
+# Everything up to the last stop of a window, in one call (greedy, then back to the last stop).
+UP_TO_LAST_STOP = re.compile(r".*[。！？；!?;]", re.DOTALL)
+UP_TO_LAST_STOP_OR_LINE = re.compile(r".*[。！？；!?;\n]", re.DOTALL)
 SENTENCE_REACH = 80  # PDF lines wrap inside sentences: look past line breaks, not past this
 RUNNING = (Where.HEADER, Where.FOOTER)
 
@@ -36,6 +41,20 @@ def _squeeze(text: str) -> str:
     return _SPACES.sub("", text)
 
 
+@functools.lru_cache(maxsize=8)
+def _any_mention(mentions: tuple[Mention, ...]) -> Callable[[str], bool]:
+    """One regex for all mention patterns (one search per sentence, not one per pattern)."""
+    if len({m.regex.flags for m in mentions}) == 1:
+        try:
+            joined = re.compile(
+                "|".join(f"(?:{m.regex.pattern})" for m in mentions), mentions[0].regex.flags
+            )
+            return lambda sentence: joined.search(sentence) is not None
+        except re.error:  # e.g. two patterns naming the same group
+            pass
+    return lambda sentence: any(m.regex.search(sentence) for m in mentions)
+
+
 class ScannedDocument:
     """Text, parsed head and lookup helpers for one Extracted."""
 
@@ -43,29 +62,26 @@ class ScannedDocument:
         self.extracted = extracted
         self.text = extracted.text
         self.mentions = mentions
-        self.lines = official.lines_of(extracted)
+        self.lines = official.LineIndex(extracted)
         self.official = official.parse(extracted, self.lines)
-        self._line_starts = [ln.start for ln in self.lines]
         self._position_lines = self._marking_positions()
         self._mention_cache: dict[int, bool] = {}
-        self._stops = [m.start() for m in SENTENCE_STOP.finditer(self.text)]
-        self._stops_and_lines = [m.start() for m in SENTENCE_OR_LINE_STOP.finditer(self.text)]
         self._cells: list[Cell] | None = None
+        # Rule id → offsets where the rule's literal prefixes start, from the scanner's
+        # automaton pass; a pattern rule not listed here is run over the whole text.
+        self.anchors: dict[str, list[int]] = {}
         self._cell_starts: list[int] = []
 
     # -- positions ------------------------------------------------------------------------
     def line_at(self, offset: int) -> official.Line | None:
-        i = bisect.bisect_right(self._line_starts, offset) - 1
-        if i >= 0 and offset <= self.lines[i].end:
-            return self.lines[i]
-        return None
+        return self.lines.at(offset)
 
     def container_at(self, offset: int) -> Where:
-        seg = self.extracted.segment_at(offset)
+        seg = self.lines.segment_at(offset)
         return seg.container if seg else Where.BODY
 
     def where_at(self, offset: int) -> tuple[str, int | None]:
-        seg = self.extracted.segment_at(offset)
+        seg = self.lines.segment_at(offset)
         return (str(seg.where), seg.page) if seg else ("body", None)
 
     def in_head(self, start: int) -> bool:
@@ -92,21 +108,20 @@ class ScannedDocument:
         A line break ends a sentence too, except in PDF page text, where lines wrap inside
         sentences.
         """
-        stops = self._stops if self.container_at(start) in WRAPPED else self._stops_and_lines
+        wrapped = self.container_at(start) in WRAPPED
+        stop, up_to_last = (SENTENCE_STOP, UP_TO_LAST_STOP) if wrapped else (
+            SENTENCE_OR_LINE_STOP, UP_TO_LAST_STOP_OR_LINE)  # fmt: skip
         floor, ceiling = max(0, start - SENTENCE_REACH), min(len(self.text), end + SENTENCE_REACH)
-        i = bisect.bisect_left(stops, start)
-        lo = stops[i - 1] + 1 if i > 0 and stops[i - 1] >= floor else floor
-        j = bisect.bisect_left(stops, end)
-        hi = stops[j] if j < len(stops) and stops[j] < ceiling else ceiling
-        return lo, hi
+        before = up_to_last.match(self.text, floor, start)
+        after = stop.search(self.text, end, ceiling)
+        return before.end() if before else floor, after.start() if after else ceiling
 
     def is_mention(self, start: int, end: int) -> bool:
         """The sentence holding the span cites a law, states a duty or labels a category."""
         lo, hi = self.sentence(start, end)
         cached = self._mention_cache.get(lo)
         if cached is None:
-            sentence = self.text[lo:hi]
-            cached = any(m.regex.search(sentence) for m in self.mentions)
+            cached = _any_mention(self.mentions)(self.text[lo:hi])
             self._mention_cache[lo] = cached
         return cached
 
@@ -137,8 +152,8 @@ class ScannedDocument:
         out: list[Cell] = []
         header: list[str] = []
         previous_end = -2
-        for line in self.lines:
-            if "\t" not in line.text or line.container not in (Where.TABLE, Where.BODY):
+        for line in self.lines.holding("\t"):
+            if line.container not in (Where.TABLE, Where.BODY):
                 header, previous_end = [], -2
                 continue
             parts = line.text.split("\t")

@@ -166,3 +166,48 @@ def test_peer_marking_cases(case):
     if case["negative"]:
         assert not markings
         assert doc.copy_number is None
+
+
+# -- the line index: built on demand, the same lines as splitting the whole text ------------------
+def _every_line(extracted):
+    """Reference: split the whole text, label each non-empty line by the first segment it meets."""
+    from review_flow.extract.model import Where
+
+    out, pos, segments, i = [], 0, extracted.segments, 0
+    for raw in extracted.text.split("\n"):
+        start, pos = pos, pos + len(raw) + 1
+        if not raw.strip():
+            continue
+        while i < len(segments) and segments[i].end <= start:
+            i += 1
+        seg = segments[i] if i < len(segments) and segments[i].start <= start + len(raw) else None
+        out.append((raw, start, seg.container if seg else Where.BODY, seg.page if seg else None))
+    return out
+
+
+def _documents():
+    from review_flow.extract import Limits, extract_file
+    from tests.conftest import SAMPLE_FILES
+    from tests.scan.labelled import generate
+
+    docs = [extract_file(str(p), Limits()) for p in SAMPLE_FILES]
+    docs += [as_extracted(d.text) for d in generate(20, 7)]
+    docs.append(as_extracted("\n\n  \n第一行\n\n\t\n最后一行\n"))
+    return docs
+
+
+def test_the_line_index_gives_the_lines_of_a_full_split():
+    from review_flow.official import LineIndex
+
+    for doc in _documents():
+        want = _every_line(doc)
+        index = LineIndex(doc)
+        assert [tuple(ln) for ln in index.forward()] == want, doc.path
+        assert [tuple(ln) for ln in index.backward()] == want[::-1], doc.path
+        starts = {start: (raw, start) for raw, start, _, _ in want}
+        for offset in range(0, len(doc.text) + 1, 7):
+            line = index.at(offset)
+            owner = [w for w in want if w[1] <= offset <= w[1] + len(w[0])]
+            assert (tuple(line) if line else None) == (owner[0] if owner else None)
+        holding = [ln.start for ln in index.holding("。")]
+        assert holding == [s for s, (raw, _) in starts.items() if "。" in raw]
