@@ -61,11 +61,11 @@ def sandbox(jobs: int, list_file: str) -> dict[str, object]:
     from review_flow.extract.limits import Limits
     from review_flow.sandbox import Sandbox
     from review_flow.scan.rules import default_rules_dir
-    from review_flow.tasks import ScanTask, scanner_for
+    from review_flow.tasks import ScanTask, ready_scanner
 
     paths = Path(list_file).read_text(encoding="utf-8").split("\n")
     dirs = (str(default_rules_dir()),)
-    scanner_for(dirs)  # as cli.scan does, before any worker starts
+    ready_scanner(dirs, len(paths))  # as cli.scan does, before any worker starts
     verdicts: dict[str, int] = {}
     start, cpu = time.perf_counter(), time.process_time()
     with Sandbox(ScanTask(dirs, False), Limits(), jobs) as pool:

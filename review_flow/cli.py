@@ -150,16 +150,14 @@ def scan(
     from review_flow.scan import error_report
     from review_flow.scan.model import ScanReport, Verdict
     from review_flow.scan.rules import default_rules_dir
-    from review_flow.tasks import ScanTask, scanner_for
+    from review_flow.tasks import ScanTask, ready_scanner
 
     files = _collect(paths)
     if not files:
         fail("no files to scan")
         raise typer.Exit(EXIT_ERROR)
     dirs = (str(default_rules_dir()), *(str(r) for r in rules or []))
-    scanner = scanner_for(dirs)  # load and check the rules once, before any worker starts
-    if len(files) > 1:  # forked workers then share one jieba dictionary instead of each loading
-        scanner.segmenter.load()
+    ready_scanner(dirs, len(files))
     reports: list[ScanReport] = []
     with Sandbox(ScanTask(dirs, reveal), Limits.from_env(), jobs or None) as sandbox, \
             report.progress(len(files)) as advance:  # fmt: skip

@@ -27,6 +27,16 @@ def scanner_for(rules_dirs: tuple[str, ...]) -> Scanner:
     return scanner
 
 
+def ready_scanner(rules_dirs: tuple[str, ...], files: int) -> Scanner:
+    """The parent's Scanner, made before any worker forks: rules loaded and checked once, and
+    with more than one file the jieba dictionary too, so forked workers share it instead of
+    each loading its own (~0.3 s of CPU per worker)."""
+    scanner = scanner_for(rules_dirs)
+    if files > 1:
+        scanner.segmenter.load()
+    return scanner
+
+
 @dataclass(frozen=True, slots=True)
 class ScanTask:
     """Extract and scan one file in a sandbox worker (picklable: only plain fields)."""

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from review_flow.scan.anchors import literal_prefixes, usable
 from review_flow.scan.document import ScannedDocument
 from review_flow.scan.model import Severity
 from review_flow.scan.rules import Rule
@@ -77,30 +78,60 @@ def _own_line_ok(rule: Rule, doc: ScannedDocument, start: int, end: int) -> bool
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Matches:
+    """What one automaton pass found: keyword matches, and where anchored rules may match."""
+
+    keywords: list[tuple[int, int, tuple[Rule, ...]]]  # start, end, the rules owning the word
+    anchors: dict[str, list[int]]  # rule id → sorted offsets where one of its prefixes starts
+
+
 class KeywordIndex:
-    """One Aho-Corasick automaton over the keywords of every keyword rule."""
+    """One Aho-Corasick automaton over the keywords of every keyword rule, and the literal
+    prefixes of every pattern rule that has them (see anchors.py)."""
 
     def __init__(self, rules: tuple[Rule, ...]) -> None:
         import ahocorasick
 
         self.automaton = ahocorasick.Automaton()
-        table: dict[str, list[Rule]] = {}
+        keywords: dict[str, list[Rule]] = {}
+        anchored: dict[str, list[str]] = {}
         for rule in rules:
             if rule.recognizer == "keyword":
                 for word in rule.keywords:
-                    table.setdefault(word, []).append(rule)
-        for word, owners in table.items():
-            self.automaton.add_word(word, (word, tuple(owners)))
-        self.empty = not table
+                    keywords.setdefault(word, []).append(rule)
+            elif rule.recognizer == "pattern" and rule.regex is not None:
+                prefixes = literal_prefixes(rule.regex)
+                if usable(prefixes):
+                    for prefix in prefixes or ():
+                        anchored.setdefault(prefix, []).append(rule.id)
+        self.anchored_rules = frozenset(i for ids in anchored.values() for i in ids)
+        for word in keywords.keys() | anchored.keys():
+            payload = (len(word), tuple(keywords.get(word, ())), tuple(anchored.get(word, ())))
+            self.automaton.add_word(word, payload)
+        self.empty = not (keywords or anchored)
         if not self.empty:
             self.automaton.make_automaton()
 
-    def hits(self, doc: ScannedDocument, segmenter: Segmenter) -> Iterator[Hit]:
-        if self.empty:
-            return
+    def find(self, text: str) -> Matches:
+        """One pass over the text."""
+        found: list[tuple[int, int, tuple[Rule, ...]]] = []
+        starts: dict[str, set[int]] = {rule_id: set() for rule_id in self.anchored_rules}
+        if not self.empty:
+            for last, (length, owners, anchored) in self.automaton.iter(text):
+                start = last - length + 1
+                if owners:
+                    found.append((start, last + 1, owners))
+                for rule_id in anchored:
+                    starts[rule_id].add(start)
+        return Matches(found, {rule_id: sorted(at) for rule_id, at in starts.items()})
+
+    def hits(
+        self, doc: ScannedDocument, segmenter: Segmenter, matches: Matches | None = None
+    ) -> Iterator[Hit]:
+        """Keyword matches that stand: right place, context, no mention, whole words."""
         text = doc.text
-        for last, (word, owners) in self.automaton.iter(text):
-            start, end = last - len(word) + 1, last + 1
+        for start, end, owners in (matches or self.find(text)).keywords:
             split: bool | None = None  # asked lazily: most hits fail cheaper checks first
             for rule in owners:
                 if not _where_ok(rule, doc, start, end) or not _own_line_ok(rule, doc, start, end):
@@ -124,6 +155,22 @@ class KeywordIndex:
                 )
 
 
+def _anchored(regex: re.Pattern[str], text: str, starts: list[int]) -> Iterator[re.Match[str]]:
+    """The matches `regex.finditer(text)` gives, tried only at `starts` (sorted offsets).
+
+    Every match starts at one of them (anchors.py), `match(text, pos)` sees the text before
+    `pos` for lookbehinds as finditer does, and a match's span is skipped as finditer skips it.
+    """
+    allowed = 0
+    for pos in starts:
+        if pos < allowed:
+            continue
+        m = regex.match(text, pos)
+        if m is not None:
+            allowed = m.end() if m.end() > pos else pos + 1
+            yield m
+
+
 def pattern_hits(rule: Rule, doc: ScannedDocument) -> Iterator[Hit]:
     assert rule.regex is not None
     # Cheap exact shortcuts: a rule that needs a context word, or a character such as "@",
@@ -133,15 +180,21 @@ def pattern_hits(rule: Rule, doc: ScannedDocument) -> Iterator[Hit]:
     if "requires" in rule.params and rule.params["requires"] not in doc.text:
         return
     validate = VALIDATORS.get(rule.validator) if rule.validator else None
-    for m in rule.regex.finditer(doc.text):
-        start, end = (m.start("value"), m.end("value")) if "value" in m.groupdict() else m.span()
+    group = "value" if "value" in rule.regex.groupindex else 0
+    placed = rule.where != "anywhere" or rule.params.get("own_line") == "true"
+    mentions = rule.mentions and rule.params.get("mentions") == "true"
+    text, starts = doc.text, doc.anchors.get(rule.id)
+    for m in rule.regex.finditer(text) if starts is None else _anchored(rule.regex, text, starts):
+        start, end = m.span(group)
         if start == end:
             continue
-        if validate is not None and not validate(doc.text[start:end]):
+        if validate is not None and not validate(text[start:end]):
             continue
-        if not _where_ok(rule, doc, start, end) or not _own_line_ok(rule, doc, start, end):
+        if placed and not (
+            _where_ok(rule, doc, start, end) and _own_line_ok(rule, doc, start, end)
+        ):
             continue
-        if rule.mentions and rule.params.get("mentions") == "true" and doc.is_mention(start, end):
+        if mentions and doc.is_mention(start, end):
             continue
         context = _context(rule, doc, start, end)
         if context is None:

@@ -19,7 +19,6 @@ _PROVINCES = frozenset(
 )
 _PROVINCES |= {71, 81, 82, 83, 91}
 _EARLIEST_BIRTH = date(1900, 1, 1)
-_ASCII_DIGITS = frozenset("0123456789")
 
 # NOTE: [0-9], never \d: \d (and str.isdigit, int()) accept fullwidth digits (U+FF10-FF19).
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
@@ -41,13 +40,16 @@ _PHONE_PREFIXES = ("+86", "0086", "86")
 
 
 def _is_digits(text: str) -> bool:
-    """Whether text is non-empty and made of ASCII digits only."""
-    return bool(text) and all(ch in _ASCII_DIGITS for ch in text)
+    """Whether text is non-empty and made of ASCII digits only (isdigit admits full-width ones)."""
+    return text.isascii() and text.isdigit()
 
 
 def _without(text: str, chars: str) -> str:
     """Text with every character in chars removed."""
-    return text.translate({ord(ch): None for ch in chars})
+    for ch in chars:
+        if ch in text:
+            text = text.replace(ch, "")
+    return text
 
 
 def _birth_date(yyyymmdd: str) -> date | None:
@@ -125,7 +127,7 @@ def luhn(value: str) -> bool:
 
 def bank_card(value: str) -> bool:
     """Whether value passes luhn and starts with an issuer prefix common in China."""
-    return luhn(value) and _without(value, " -").startswith(_CARD_PREFIXES)
+    return _without(value, " -").startswith(_CARD_PREFIXES) and luhn(value)
 
 
 def _phone_digits(value: str) -> str:

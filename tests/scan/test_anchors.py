@@ -1,0 +1,81 @@
+"""Anchored rules find exactly what a finditer over the whole text finds, on every rule."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from review_flow.scan import Scanner
+from review_flow.scan.anchors import literal_prefixes, usable
+from review_flow.scan.recognizers import _anchored
+from tests.scan.labelled import generate
+
+
+@pytest.mark.parametrize(
+    ("pattern", "flags", "want"),
+    [
+        (r"(?:家庭住址|现住址|住址)\s*[：:]", 0, {"家庭住址", "现住址", "住址"}),
+        (r"姓\s*名|申请人", 0, {"姓", "申请人"}),
+        (r"[（(]\s*此件", 0, {"（", "("}),
+        (r"(?<![0-9])本(?:文件|通知)属于", 0, {"本文件", "本通知"}),
+        (r"开户(?:银)?行", 0, {"开户"}),  # an optional part ends the prefix
+        (r"(?m)^作者：", 0, {"作者："}),
+        (r"[1-9](?<![0-9][1-9])[0-9]{17}", 0, set("123456789")),
+        (r"\s*住址", 0, None),  # starts with anything at all
+        (r"[^\n]住址", 0, None),
+        (r"(?:住址|)：", 0, None),  # one branch may be empty
+        (r"abc", re.IGNORECASE, None),
+    ],
+)
+def test_literal_prefixes(pattern, flags, want):
+    got = literal_prefixes(re.compile(pattern, flags))
+    assert (None if got is None else set(got)) == want
+
+
+def test_prefixes_that_are_everywhere_are_not_used():
+    assert not usable(literal_prefixes(re.compile(r"[0-9]{11}")))
+    assert not usable(literal_prefixes(re.compile(r"[EG][0-9]{8}")))
+    assert not usable(None)
+    assert usable(literal_prefixes(re.compile(r"[（(]\s*此件")))
+
+
+def test_the_shipped_literal_led_rules_are_anchored(scanner: Scanner):
+    anchored = scanner.keywords.anchored_rules
+    assert {
+        "personal_data.name",
+        "personal_data.address",
+        "work_secret.note_not_public",
+    } <= anchored
+    assert "personal_data.id_card" not in anchored  # led by a digit: run over the whole text
+
+
+def _texts(scanner: Scanner) -> list[str]:
+    examples = [
+        text for rule in scanner.rules.rules for text in (*rule.examples.hit, *rule.examples.miss)
+    ]
+    labelled = [d.text for d in generate(300, 20261126)]
+    return [*examples, *labelled, "\n".join(labelled[:40])]
+
+
+def test_anchored_matching_equals_finditer_for_every_anchored_rule(scanner: Scanner):
+    rules = [r for r in scanner.rules.rules if r.id in scanner.keywords.anchored_rules]
+    compared = 0
+    for text in _texts(scanner):
+        anchors = scanner.keywords.find(text).anchors
+        for rule in rules:
+            assert rule.regex is not None
+            want = [m.span() for m in rule.regex.finditer(text)]
+            got = [m.span() for m in _anchored(rule.regex, text, anchors[rule.id])]
+            assert got == want, (rule.id, text[:80])
+            compared += len(want)
+    assert compared > 200  # the texts exercise the rules (355 matches when written)
+
+
+def test_overlapping_prefixes_are_skipped_as_finditer_skips_them():
+    regex = re.compile(r"申请人[：:]\S+")
+    text = "申请人：申请人：张三"
+    starts = [0, 4]
+    assert [m.span() for m in _anchored(regex, text, starts)] == [
+        m.span() for m in regex.finditer(text)
+    ]
