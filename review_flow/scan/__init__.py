@@ -52,8 +52,10 @@ class Scanner:
     def scan(self, extracted: Extracted, reveal: bool = False) -> ScanReport:
         doc = ScannedDocument(extracted, self.rules.mentions)
         hits = self.hits(doc)
-        masks = _Masks([]) if reveal else _masks(doc.text, hits)
-        findings = tuple(_finding(doc, h, masks) for h in hits)
+        # NOTE: masked once, and each excerpt cut from the copy (masks keep lengths): per
+        # finding this was the largest cost in a document with tables of people.
+        shown = doc.text if reveal else _masked(doc.text, hits)
+        findings = tuple(_finding(doc, h, shown, reveal) for h in hits)
         unreadable = tuple(u.page for u in extracted.unreadable_pages)
         verdict, reasons = decide(findings, unreadable)
         log.info("scanned %s: %d findings, %s", extracted.sha256[:12], len(findings), verdict)
@@ -64,25 +66,8 @@ class Scanner:
         )  # fmt: skip
 
 
-class _Masks:
-    """Spans to mask, sorted, so an excerpt asks only for the few that touch it."""
-
-    def __init__(self, spans: list[tuple[int, int, str]]) -> None:
-        self.spans = sorted(spans)
-        self.starts = [s for s, _, _ in self.spans]
-        self.longest = max((e - s for s, e, _ in self.spans), default=0)
-
-    def __bool__(self) -> bool:
-        return bool(self.spans)
-
-    def within(self, lo: int, hi: int) -> list[tuple[int, int, str]]:
-        first = bisect.bisect_left(self.starts, lo - self.longest)
-        last = bisect.bisect_left(self.starts, hi)
-        return [span for span in self.spans[first:last] if span[1] > lo]
-
-
-def _masks(text: str, hits: list[Hit]) -> _Masks:
-    """Every span to mask: each personal value found, and every other place it recurs.
+def _masked(text: str, hits: list[Hit]) -> str:
+    """The text with each personal value found masked, and every other place it recurs.
 
     NOTE: a name found in a table (陈志明) may recur in a comment where no rule fires; an
     excerpt around some other finding must not print it there.
@@ -100,7 +85,7 @@ def _masks(text: str, hits: list[Hit]) -> _Masks:
         for at, value in _occurrences(text, list(styles))
         if (at, value) not in found_at
     ]
-    return _Masks(spans)
+    return mask_text(text, sorted(spans))
 
 
 def _occurrences(text: str, values: list[str]) -> Iterator[tuple[int, str]]:
@@ -143,10 +128,12 @@ def _resolve_overlaps(hits: list[Hit]) -> list[Hit]:
     ordered = sorted(
         hits, key=lambda h: (SEVERITY_RANK[h.severity], -(h.end - h.start), h.start, h.rule.id)
     )
-    taken: dict[str, _Intervals] = {}
+    taken: dict[Category, _Intervals] = {}
     kept: list[Hit] = []
     for hit in ordered:
-        intervals = taken.setdefault(str(hit.rule.category), _Intervals())
+        intervals = taken.get(hit.rule.category)
+        if intervals is None:
+            intervals = taken[hit.rule.category] = _Intervals()
         if intervals.overlaps(hit.start, hit.end):
             continue
         intervals.add(hit.start, hit.end)
@@ -171,19 +158,18 @@ class _Intervals:
         self.ends.insert(i, end)
 
 
-def _finding(doc: ScannedDocument, hit: Hit, masks: _Masks) -> Finding:
+def _finding(doc: ScannedDocument, hit: Hit, shown: str, reveal: bool) -> Finding:
+    """`shown`: the document text as it may be printed (masked unless revealed)."""
     text, start, end, rule = doc.text, hit.start, hit.end, hit.rule
     line = doc.lines.bounds(start) or (0, len(text))
     lo, hi = max(start - EXCERPT_RADIUS, line[0]), min(end + EXCERPT_RADIUS, line[1])
-    spans = masks.within(lo, hi) if masks.spans else None
-    excerpt = (mask_text(text[lo:hi], lo, spans) if spans else text[lo:hi]).strip()
     value = text[start:end]
-    if masks.spans and rule.mask != "none":
+    if not reveal and rule.mask != "none":
         value = mask_value(value, rule.mask)
     where, page = doc.where_at(start)
     return Finding(
         rule=rule.id, category=rule.category, kind=rule.kind, severity=hit.severity,
-        start=start, end=end, where=where, excerpt=excerpt, message=hit.message,
+        start=start, end=end, where=where, excerpt=shown[lo:hi].strip(), message=hit.message,
         value=value, page=page, context=hit.context, recognizer=rule.recognizer,
     )  # fmt: skip
 

@@ -66,6 +66,7 @@ class ScannedDocument:
         self.official = official.parse(extracted, self.lines)
         self._position_lines = self._marking_positions()
         self._mention_cache: dict[int, bool] = {}
+        self._mention_in = _any_mention(mentions)
         self._cells: list[Cell] | None = None
         # Rule id → offsets where the rule's literal prefixes start, from the scanner's
         # automaton pass; a pattern rule not listed here is run over the whole text.
@@ -121,7 +122,7 @@ class ScannedDocument:
         lo, hi = self.sentence(start, end)
         cached = self._mention_cache.get(lo)
         if cached is None:
-            cached = _any_mention(self.mentions)(self.text[lo:hi])
+            cached = self._mention_in(self.text[lo:hi])
             self._mention_cache[lo] = cached
         return cached
 

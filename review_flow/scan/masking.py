@@ -1,21 +1,26 @@
-"""Masks personal data in values and excerpts (3101**********1234), unless the user reveals it."""
+"""Masks personal data in values and excerpts (3101**********1234), unless the user reveals it.
+
+Every mask keeps the value's length, so a document can be masked once and each finding's
+excerpt cut from the masked copy at the offsets of the original text.
+"""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 KEEP = {"id": (4, 4), "phone": (3, 4), "card": (4, 4), "passport": (1, 2)}  # head, tail shown
 
 
-@functools.lru_cache(maxsize=4096)  # a document repeats its names and numbers in excerpts
+@functools.lru_cache(maxsize=4096)  # a document repeats its names and numbers
 def mask_value(value: str, style: str) -> str:
-    """Mask one matched value by its style; separators keep their place."""
+    """Mask one matched value by its style; separators keep their place, the length stays."""
     if style == "none" or not value:
         return value
     if style == "email":
-        local, _, domain = value.partition("@")
-        return (local[:1] + "*" * max(len(local) - 1, 1)) + ("@" + domain if domain else "")
+        local, at, domain = value.partition("@")
+        shown = local[:1] if len(local) > 1 else ""
+        return shown + "*" * (len(local) - len(shown)) + at + domain
     if style == "name":
         return value[0] + "*" * (len(value) - 1) if len(value) > 1 else "*"
     if style == "address":
@@ -32,21 +37,30 @@ def mask_value(value: str, style: str) -> str:
     return "".join(chars)
 
 
-def mask_text(text: str, offset: int, spans: Iterable[tuple[int, int, str]]) -> str:
-    """`text` starting at `offset` in the document, with each (start, end, style) masked."""
-    chars: list[str] | None = None
-    for start, end, style in spans:
-        lo, hi = max(start, offset), min(end, offset + len(text))
-        if lo >= hi:
-            continue
-        piece = text[lo - offset : hi - offset]
-        # NOTE: a value cut by the excerpt's edge is masked whole: a partial mask would show
-        # digits that the full value's mask hides.
-        whole = lo == start and hi == end
-        masked = (
-            mask_value(piece, style) if whole else "".join("*" if c.isalnum() else c for c in piece)
-        )
-        if chars is None:
-            chars = list(text)
-        chars[lo - offset : hi - offset] = list(masked)
-    return text if chars is None else "".join(chars)
+def mask_text(text: str, spans: Sequence[tuple[int, int, str]]) -> str:
+    """`text` with each (start, end, style) span masked whole; spans sorted by start.
+
+    Where spans overlap (a name recurring inside an address), a character stays visible only
+    if every mask over it shows it.
+    """
+    pieces: list[str] = []
+    done, i = 0, 0  # text[:done] is in pieces
+    while i < len(spans):
+        start, end, style = spans[i]
+        j, reach = i + 1, end
+        while j < len(spans) and spans[j][0] < reach:  # a cluster of overlapping spans
+            reach = max(reach, spans[j][1])
+            j += 1
+        start = max(start, done)
+        pieces.append(text[done:start])
+        if j == i + 1:
+            pieces.append(mask_value(text[start:end], style))
+        else:
+            chars = list(text[start:reach])
+            for s, e, st in spans[i:j]:
+                for k, c in enumerate(mask_value(text[s:e], st), s - start):
+                    if c == "*":
+                        chars[k] = c
+            pieces.append("".join(chars))
+        done, i = max(done, reach), j
+    return "".join(pieces) + text[done:] if pieces else text

@@ -10,6 +10,7 @@ head_field a parsed head field that is itself a signal (份号)
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -171,11 +172,17 @@ def _anchored(regex: re.Pattern[str], text: str, starts: list[int]) -> Iterator[
             yield m
 
 
+@functools.lru_cache(maxsize=64)
+def _any_word(words: tuple[str, ...]) -> re.Pattern[str]:
+    """One search for any of the words (a generator of `in` tests cost more per document)."""
+    return re.compile("|".join(map(re.escape, words)))
+
+
 def pattern_hits(rule: Rule, doc: ScannedDocument) -> Iterator[Hit]:
     assert rule.regex is not None
     # Cheap exact shortcuts: a rule that needs a context word, or a character such as "@",
     # cannot match a text that holds none of them.
-    if rule.context_required and not any(word in doc.text for word in rule.context):
+    if rule.context_required and not (rule.context and _any_word(rule.context).search(doc.text)):
         return
     if "requires" in rule.params and rule.params["requires"] not in doc.text:
         return
