@@ -10,6 +10,7 @@ RUSAGE_CHILDREN for sandbox workers; see child.py), never tracemalloc.
 
 from __future__ import annotations
 
+import contextlib
 import cProfile
 import dataclasses
 import functools
@@ -244,11 +245,13 @@ class ScanSetup:
     scanner: Scanner
     files: list[Extracted]  # the 60 text files
     singles: list[Extracted]  # the same text, one 公文 each
+    real: list[Extracted]  # the real corpus files our extractor can read
     mb: float
 
 
 def scan_setup(corpus: corpus_mod.Corpus) -> ScanSetup:
-    from review_flow.extract import Limits
+    from review_flow.errors import ReviewFlowError
+    from review_flow.extract import Limits, extract_file
     from review_flow.extract import text as text_extract
     from review_flow.scan import Scanner
     from review_flow.scan.rules import default_rules_dir
@@ -259,9 +262,15 @@ def scan_setup(corpus: corpus_mod.Corpus) -> ScanSetup:
         text_extract.extract(t.encode("utf-8"), f"<{i}>", Limits())
         for i, t in enumerate(corpus.documents_list())
     ]
+    real = []
+    for path in sorted(glob.glob(str(REAL / "*.*"))):
+        if not path.endswith((".docx", ".pdf", ".txt", ".doc", ".wps")):
+            continue  # MANIFEST.md, expected.json
+        with contextlib.suppress(ReviewFlowError):  # .doc/.wps: refused with a hint
+            real.append(extract_file(path, Limits()))
     scanner.scan(files[0])  # warm-up: loads jieba from its cache
     mb = sum(len(e.text.encode("utf-8")) for e in files) / MB
-    return ScanSetup(scanner, files, singles, mb)
+    return ScanSetup(scanner, files, singles, real, mb)
 
 
 def scan_throughput(setup: ScanSetup) -> None:
@@ -272,17 +281,37 @@ def scan_throughput(setup: ScanSetup) -> None:
     def scan_all(docs: list[Extracted]) -> Counter[str]:
         return Counter(str(scanner.scan(e).verdict) for e in docs)
 
-    for label, docs in (
-        (f"{len(setup.files)} text files ({mb:.2f} MB UTF-8)", setup.files),
-        (f"the same text as {len(setup.singles):,} single 公文", setup.singles),
-    ):
-        timing = best_of(functools.partial(scan_all, docs), 3)
-        seconds, verdicts = timing.wall, timing.result
-        ok = rate(mb, seconds) >= 15
-        record(f"Scanner.scan, {label}, best of 3", f"{rate(mb, seconds):.1f} MB/s", "≥15 MB/s", ok)
-        details[f"scan verdicts, {label}"] = dict(verdicts)
-        if not ok:
-            slow_paths.append((f"Scanner.scan, {label}", functools.partial(scan_all, docs)))
+    label = f"{len(setup.files)} text files ({mb:.2f} MB UTF-8)"
+    timing = best_of(functools.partial(scan_all, setup.files), 3)
+    seconds, verdicts = timing.wall, timing.result
+    ok = rate(mb, seconds) >= 15
+    findings = sum(len(scanner.scan(e).findings) for e in setup.files)
+    record(
+        f"Scanner.scan, {label}, best of 3",
+        f"{rate(mb, seconds):.1f} MB/s ({findings / mb:,.0f} findings per MB)",
+        "≥15 MB/s",
+        ok,
+    )
+    details[f"scan verdicts, {label}"] = dict(verdicts)
+    if not ok:
+        slow_paths.append((f"Scanner.scan, {label}", functools.partial(scan_all, setup.files)))
+    # NOTE: the same text cut into its ~1,400-byte 公文 measures what each document costs
+    # whatever its length (head parse, one call per rule, the report); a figure, not a target.
+    singles = best_of(functools.partial(scan_all, setup.singles), 3).wall
+    record(
+        f"Scanner.scan, the same text as {len(setup.singles):,} single 公文, best of 3",
+        f"{rate(mb, singles):.1f} MB/s ({singles / len(setup.singles) * 1e6:.0f} µs per 公文 "
+        f"of {mb * MB / len(setup.singles):,.0f} bytes)",
+    )
+    if setup.real:
+        real_mb = sum(len(e.text.encode("utf-8")) for e in setup.real) / MB
+        real = best_of(functools.partial(scan_all, setup.real), 3).wall
+        real_findings = sum(len(scanner.scan(e).findings) for e in setup.real)
+        record(
+            f"Scanner.scan, the readable real corpus ({len(setup.real)} files, "
+            f"{real_mb:.2f} MB), best of 3",
+            f"{rate(real_mb, real):.1f} MB/s ({real_findings / real_mb:,.0f} findings per MB)",
+        )
 
 
 def keyword_stage(setup: ScanSetup) -> None:

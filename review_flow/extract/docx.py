@@ -63,8 +63,9 @@ class _Walker:
     ns: str
     out: TextBuilder
     authors: set[str] = field(default_factory=set)
-    simple: bool = False  # the part being walked has nothing but plain runs (see is_simple)
-    no_breaks: bool = False  # … and no run-level tabs or breaks either
+    # Paragraph texts of the part being walked when it has nothing but plain runs (see
+    # is_simple and plain_texts); None when the part needs the full walk over runs.
+    plain: dict[etree._Element, str] | None = None
 
     def __post_init__(self) -> None:
         w = f"{{{self.ns}}}"
@@ -117,8 +118,8 @@ class _Walker:
                 yield from self._rows(child)
 
     def paragraph(self, p: etree._Element, ctx: _Context) -> None:
-        if self.simple:
-            self.out.add(self._plain_text(p), ctx.where, ctx.container, ctx.part)
+        if self.plain is not None:
+            self.out.add(self.plain.get(p, ""), ctx.where, ctx.container, ctx.part)
             self.out.separate("\n")
             return
         pieces: list[tuple[str, Where]] = []
@@ -133,25 +134,62 @@ class _Walker:
             for box in boxes:
                 self.blocks(box, box_ctx)
 
-    def _plain_text(self, p: etree._Element) -> str:
-        """Fast path for a part with no tracked changes, hidden runs or shapes (most parts).
+    # -- plain parts -----------------------------------------------------------------------
+    def read_plain(self, root: etree._Element, simple: tuple[bool, bool]) -> None:
+        """Get ready to walk a part: its paragraph texts at once if it is plain (is_simple)."""
+        plain, no_breaks = simple
+        self.plain = self.plain_texts(root, breaks=not no_breaks) if plain else None
 
-        NOTE: lxml's C iterator does the walking; a w:tab outside a run is a tab stop
-        definition in the paragraph properties, not text.
+    def plain_texts(self, root: etree._Element, breaks: bool) -> dict[etree._Element, str]:
+        """The text of each outermost paragraph of a plain part, in one pass over the part.
+
+        A paragraph's text is all the w:t text inside it, at any depth, and with `breaks` its
+        run-level tabs, breaks and non-breaking hyphens; paragraphs without text are left out.
+        NOTE: measured 1.2x faster than one p.iter() per paragraph and 1.4x faster than
+        iterwalk: lxml's cost is per node visited and per iterator made. The nodes come in
+        document order, so text belongs to the paragraph last opened, which parent links
+        confirm cheaply for the usual w:p/w:r/w:t (see _is_in).
         """
-        if self.no_breaks:  # no run-level tab/break in this part: the C iterator alone
-            return "".join(p.itertext(self.T, with_tail=False))
-        parts = []
-        for el in p.iter(self.T, self.TAB, self.BR, self.CR, self.NBH):
+        P, T, R, TAB, NBH = self.P, self.T, self.R, self.TAB, self.NBH
+        tags = (P, T, TAB, self.BR, self.CR, NBH) if breaks else (P, T)
+        texts: dict[etree._Element, str] = {}
+        paragraph: etree._Element | None = None  # the outermost paragraph being read
+        pieces: list[str] = []
+        for el in root.iter(*tags):
             tag = el.tag
-            if tag == self.T:
-                parts.append(el.text or "")
-            elif tag == self.TAB:
-                if el.getparent().tag == self.R:
-                    parts.append("\t")
+            if tag == P:
+                if next(el.iterancestors(P), None) is None:  # nested ones belong to their outer
+                    if pieces:
+                        texts[paragraph] = "".join(pieces)  # type: ignore[index]
+                        pieces = []
+                    paragraph = el
+                continue
+            parent = el.getparent()
+            if tag == TAB and parent.tag != R:
+                continue  # a tab stop in the paragraph properties, not text
+            if paragraph is None or not self._is_in(el, parent, paragraph):
+                continue  # text outside any paragraph is never read
+            if tag == T:
+                if el.text:
+                    pieces.append(el.text)
+            elif tag == TAB:
+                pieces.append("\t")
             else:
-                parts.append("-" if tag == self.NBH else "\n")
-        return "".join(parts)
+                pieces.append("-" if tag == NBH else "\n")
+        if pieces:
+            texts[paragraph] = "".join(pieces)  # type: ignore[index]
+        return texts
+
+    def _is_in(
+        self, el: etree._Element, parent: etree._Element, paragraph: etree._Element
+    ) -> bool:
+        """Whether `el` lies in `paragraph`, the outermost paragraph opened last before it."""
+        if parent.getparent() is paragraph:  # w:p/w:r/w:t, nearly always
+            return True
+        outermost = None
+        for outermost in el.iterancestors(self.P):
+            pass
+        return outermost is paragraph
 
     # -- inline content --------------------------------------------------------------------
     def inline(

@@ -79,3 +79,28 @@ def test_overlapping_prefixes_are_skipped_as_finditer_skips_them():
     assert [m.span() for m in _anchored(regex, text, starts)] == [
         m.span() for m in regex.finditer(text)
     ]
+
+
+def test_pivoted_matching_equals_finditer_for_every_rule_with_a_pivot(scanner: Scanner):
+    from review_flow.scan.recognizers import _pivoted
+
+    rules = [r for r in scanner.rules.rules if "pivot" in r.params]
+    assert rules, "the e-mail rule searches only lines holding an @"
+    hostile = [
+        "a@b.cn c@d.cn\ne@f.cn",  # several on one line, one on the next
+        "@@@x@y.cn",
+        "\n@a.cn\nzhang@ex.cn\n",
+        "x" * 70 + "@example.cn",  # a local part longer than 64 characters: not an address
+        "前文" + "y" * 63 + "@example.cn 后文",
+        "邮箱：lisi@126.com。联系人：王五@某单位",
+    ]
+    compared = 0
+    for text in [*_texts(scanner), *hostile]:
+        for rule in rules:
+            assert rule.regex is not None
+            want = [m.span() for m in rule.regex.finditer(text)]
+            reach = int(rule.params["reach"])
+            got = [m.span() for m in _pivoted(rule.regex, text, rule.params["pivot"], reach)]
+            assert got == want, (rule.id, text[:80])
+            compared += len(want)
+    assert compared > 50
