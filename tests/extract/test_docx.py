@@ -148,6 +148,24 @@ def test_empty_paragraphs_leave_no_blank_lines():
     assert extracted.text == "一\n二"
 
 
+def test_plain_paragraph_keeps_run_breaks_but_not_tab_stops():
+    body = (
+        '<w:p><w:pPr><w:tabs><w:tab w:val="left" w:pos="720"/></w:tabs></w:pPr><w:r><w:t>甲</w:t>'
+        "<w:tab/><w:t>乙</w:t><w:br/><w:t>丙</w:t><w:noBreakHyphen/><w:t>丁</w:t></w:r></w:p>"
+    )
+    extracted = run(build_docx(body + p("二")))
+    assert extracted.text == "甲\t乙\n丙-丁\n二"
+    assert [(s.start, s.end) for s in extracted.segments] == [(0, 7), (8, 9)]
+
+
+def test_plain_part_reads_a_nested_paragraph_with_the_outer_one_and_no_stray_text():
+    body = (
+        "<w:p><w:r><w:t>外</w:t></w:r><w:p><w:r><w:t>内</w:t></w:r></w:p><w:r><w:t>层</w:t></w:r>"
+        "</w:p><w:r><w:t>游离</w:t></w:r>" + p("后")
+    )
+    assert run(build_docx(body)).text == "外内层\n后"
+
+
 def test_strict_ooxml_namespace_is_read():
     strict = NS.replace(W_NS, "http://purl.oclc.org/ooxml/wordprocessingml/main")
     xml = f'<?xml version="1.0"?><w:document {strict}><w:body>{p("严格格式")}</w:body></w:document>'
