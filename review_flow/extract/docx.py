@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import posixpath
-import re
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -145,17 +144,15 @@ class _Walker:
                 self.blocks(box, box_ctx)
 
     # -- plain parts -----------------------------------------------------------------------
-    def start_part(self, root: etree._Element, data: bytes) -> None:
-        """Choose how to walk a part (`data` is its XML); a plain part has its texts read now."""
+    def start_part(self, root: etree._Element) -> None:
+        """Choose how to walk a part: one holding a SPECIAL element (a tracked change, a hidden
+        run, a shape …) gets the full walk over runs; a plain part has its texts read now.
+
+        NOTE: the parsed tree decides, not a search of the bytes: a byte pattern misses tags in
+        UTF-16 parts or with unusual prefixes, and a w:del it missed was deleted text unread.
+        """
         read = self.read_plain(root, breaks=True, stop_at_special=True)
-        if not _is_plain(data, read.special):
-            self.plain = None  # the full walk over runs
-            return
-        if read.special is not None:  # a SPECIAL element that _SPECIAL does not see
-            read = self.read_plain(root, breaks=True, stop_at_special=False)
-        if read.breaks and _BREAKS.search(data) is None:
-            read = self.read_plain(root, breaks=False, stop_at_special=False)
-        self.plain = read.texts
+        self.plain = None if read.special is not None else read.texts
 
     def read_plain(self, root: etree._Element, breaks: bool, stop_at_special: bool) -> _PlainRead:
         """The text of each outermost paragraph of a plain part, read in one pass over it.
@@ -282,63 +279,7 @@ SPECIAL = (
     "ins", "del", "moveFrom", "moveTo", "vanish", "txbxContent", "AlternateContent", "pict",
     "drawing", "object", "sdt", "customXml", "smartTag", "fldSimple", "hyperlink",
 )  # fmt: skip
-SPECIAL_TAGS = tuple(f"{{*}}{name}" for name in SPECIAL)  # any namespace, as _SPECIAL
-# The byte patterns define which parts are plain: a part with a _SPECIAL tag takes the full
-# walk, a plain part without a _BREAKS tag is read without its run-level tabs and breaks.
-_SPECIAL = re.compile(rb"<(?:\w+:)?(?:" + "|".join(SPECIAL).encode() + rb")[\s/>]")
-# NOTE: _BREAKS was rb"<(?:\w+:)?(?:tab|br|cr|noBreakHyphen)\s*/>|<(?:\w+:)?br\s"; with the
-# common "<(?:\w+:)?" taken out it matches the same and searches 1.5x faster.
-_BREAKS = re.compile(rb"<(?:\w+:)?(?:(?:tab|br|cr|noBreakHyphen)\s*/>|br\s)")
-_PATTERN_PREFIX = re.compile(r"\w+", re.ASCII)  # the prefixes "(?:\w+:)?" reads in bytes
-_XML_DECL = re.compile(rb"<\?xml\s[^<>]*\?>")
-_DECL_ENCODING = re.compile(rb"""\sencoding\s*=\s*["']([^"']*)["']""")
-
-
-def _is_plain(data: bytes, special: etree._Element | None) -> bool:
-    """Whether _SPECIAL finds nothing in a part's XML `data`, given its first SPECIAL element.
-
-    NOTE: the pattern costs more than reading a plain part, so where the tree can tell, it
-    does: when each b"<" starts an element's tag (_only_element_tags), a SPECIAL element's
-    tag is in the bytes, where the pattern sees it unless its prefix is not \\w+ ("my-w:").
-    """
-    if _only_element_tags(data):
-        if special is None:
-            return True
-        if special.prefix is None or _PATTERN_PREFIX.fullmatch(special.prefix):
-            return False
-    return _SPECIAL.search(data) is None
-
-
-def _only_element_tags(data: bytes) -> bool:
-    """Whether each b"<" of this (well-formed) part starts an element's tag or the XML
-    declaration, so that what the byte patterns match are tags of elements in the tree.
-
-    True for UTF-8, the encoding Word writes, without comments, CDATA sections, processing
-    instructions or a DOCTYPE. Otherwise the patterns might match where the tree has no
-    element (in a comment), or miss a tag the tree has (UTF-16 bytes, a prefix with "-").
-    NOTE: "<!" and "<?" are found through memchr on "!" and "?", rare bytes in Chinese text:
-    40x faster than bytes.find(b"<!") on the bench corpus.
-    """
-    if not data.startswith(b"<") or b"\x00" in data:
-        return False  # a byte order mark, UTF-16/32 or whitespace first: let the bytes decide
-    start = 0
-    declaration = _XML_DECL.match(data)
-    if declaration:
-        encoding = _DECL_ENCODING.search(declaration[0])
-        if encoding and encoding[1].lower() != b"utf-8":
-            return False
-        start = declaration.end()
-    return not (_markup_after(data, start, b"!") or _markup_after(data, start, b"?"))
-
-
-def _markup_after(data: bytes, start: int, mark: bytes) -> bool:
-    """Whether b"<" + mark (a one-byte mark) occurs in data at or after `start`."""
-    at = data.find(mark, start + 1)
-    while at != -1:
-        if data[at - 1] == 0x3C:  # "<"
-            return True
-        at = data.find(mark, at + 1)
-    return False
+SPECIAL_TAGS = tuple(f"{{*}}{name}" for name in SPECIAL)  # in any namespace
 
 
 def _merge(pieces: list[tuple[str, Where]]) -> Iterable[tuple[str, Where]]:
@@ -376,10 +317,9 @@ class _Package:
     def xml(self, name: str) -> etree._Element:
         return parse_xml(self.path, name, read_part(self.path, self.archive, name, self.limits))
 
-    def text_part(self, name: str) -> tuple[etree._Element, bytes]:
-        """A part whose paragraphs are walked, and its bytes."""
-        data = read_part(self.path, self.archive, name, self.limits)
-        return parse_xml(self.path, name, data), data
+    def text_part(self, name: str) -> etree._Element:
+        """A part whose paragraphs are walked."""
+        return parse_xml(self.path, name, read_part(self.path, self.archive, name, self.limits))
 
     def rels(self, part: str) -> list[tuple[str, str]]:
         """(type suffix, target part name) of a part's relationships, in file order."""
@@ -413,7 +353,7 @@ class _Package:
 
     def extract(self) -> Extracted:
         main = self.main_part()
-        root, main_data = self.text_part(main)
+        root = self.text_part(main)
         walker = _Walker(etree.QName(root).namespace or "", TextBuilder())
         parts = [(k, n) for k, n in self.rels(main) if k in PART_KINDS and n in self.names]
         body = root.find(f"{{{walker.ns}}}body")
@@ -421,7 +361,7 @@ class _Package:
             if kind == "header":
                 self.walk_part(walker, name, Where.HEADER)
         if body is not None:
-            walker.start_part(root, main_data)
+            walker.start_part(root)
             walker.blocks(body, _Context(Where.BODY, Where.BODY, main))
             walker.out.separate("\n")
         for kind, name in parts:
@@ -434,8 +374,8 @@ class _Package:
         )  # fmt: skip
 
     def walk_part(self, walker: _Walker, name: str, where: Where) -> None:
-        root, data = self.text_part(name)
-        walker.start_part(root, data)
+        root = self.text_part(name)
+        walker.start_part(root)
         ctx = _Context(where, where, name)
         if where in (Where.HEADER, Where.FOOTER):
             walker.blocks(root, ctx)

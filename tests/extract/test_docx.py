@@ -219,3 +219,33 @@ def test_python_docx_written_file_is_read(tmp_path):
     assert where_of(extracted, "第1页") == Where.FOOTER
     assert "姓名\t张三" in extracted.text
     assert where_of(extracted, "拟稿人甲") == Where.PROPERTY
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        pytest.param(lambda xml: xml.encode("utf-8"), id="utf-8"),
+        pytest.param(
+            lambda xml: xml.replace(
+                '<?xml version="1.0"?>', '<?xml version="1.0" encoding="UTF-16"?>'
+            ).encode("utf-16"),
+            id="utf-16",
+        ),
+        pytest.param(
+            lambda xml: xml.replace("w:", "my-w:").replace("xmlns:w=", "xmlns:my-w=").encode(),
+            id="odd-prefix",
+        ),
+    ],
+)
+def test_tracked_changes_are_read_whatever_the_encoding_or_prefix(encode):
+    """The parsed tree decides a part needs the full walk, not a byte pattern that UTF-16 or an
+    unusual namespace prefix would hide a w:del from: deleted text must never go unread."""
+    body = p("正文") + (
+        '<w:p><w:r><w:t>保留</w:t></w:r><w:del w:id="2" w:author="李修订"><w:r>'
+        "<w:delText>删除的机密</w:delText></w:r></w:del></w:p>"
+    )
+    xml = f'<?xml version="1.0"?><w:document {NS}><w:body>{body}</w:body></w:document>'
+    data = replace_part(build_docx(p("占位")), "word/document.xml", encode(xml))
+    extracted = run(data)
+    assert where_of(extracted, "删除的机密") == Where.DELETED
+    assert where_of(extracted, "正文") == Where.BODY
