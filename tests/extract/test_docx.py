@@ -166,6 +166,23 @@ def test_plain_part_reads_a_nested_paragraph_with_the_outer_one_and_no_stray_tex
     assert run(build_docx(body)).text == "外内层\n后"
 
 
+def test_beside_a_special_element_odd_paragraphs_are_read_as_the_full_walk_reads_them():
+    """In a part holding a SPECIAL element (here a link) the fast pass stands only for the
+    paragraphs it reads as the full walk would: text outside a run, deleted text outside a
+    w:del, a run in an unknown wrapper or a paragraph nested in a run is left to the full walk."""
+    body = (
+        p("一")
+        + '<w:p><w:hyperlink r:id="rId9"><w:r><w:t>链接</w:t></w:r></w:hyperlink></w:p>'
+        + "<w:p><w:r><w:t>甲</w:t></w:r><w:t>游离</w:t><w:br/></w:p>"
+        + "<w:p><w:r><w:delText>删</w:delText></w:r><w:bdo><w:r><w:t>乙</w:t></w:r></w:bdo></w:p>"
+        + "<w:p><w:r><w:t>外</w:t><w:p><w:r><w:t>内</w:t></w:r></w:p></w:r></w:p>"
+        + p("二")
+    )
+    extracted = run(build_docx(body))
+    assert extracted.text == "一\n链接\n甲\n删乙\n外内\n二"
+    assert {s.where for s in extracted.segments} == {Where.BODY}
+
+
 def test_strict_ooxml_namespace_is_read():
     strict = NS.replace(W_NS, "http://purl.oclc.org/ooxml/wordprocessingml/main")
     xml = f'<?xml version="1.0"?><w:document {strict}><w:body>{p("严格格式")}</w:body></w:document>'
