@@ -48,6 +48,7 @@ from measure import (
 
 REAL = Path("/work/shared/corpus/real")
 MB = 1_000_000  # scan throughput is in MB of UTF-8 (10^6 bytes)
+SCAN_RUNS = 5
 SAMPLE = "samples/01_clean_notice.docx"
 CLI = str(ROOT / ".venv" / "bin" / "review-flow")
 
@@ -282,12 +283,13 @@ def scan_throughput(setup: ScanSetup) -> None:
         return Counter(str(scanner.scan(e).verdict) for e in docs)
 
     label = f"{len(setup.files)} text files ({mb:.2f} MB UTF-8)"
-    timing = best_of(functools.partial(scan_all, setup.files), 3)
+    # NOTE: best of 5: a pass is ~0.25 s, and on this shared VM single runs vary by ±10 %.
+    timing = best_of(functools.partial(scan_all, setup.files), SCAN_RUNS)
     seconds, verdicts = timing.wall, timing.result
     ok = rate(mb, seconds) >= 15
     findings = sum(len(scanner.scan(e).findings) for e in setup.files)
     record(
-        f"Scanner.scan, {label}, best of 3",
+        f"Scanner.scan, {label}, best of {SCAN_RUNS}",
         f"{rate(mb, seconds):.1f} MB/s ({findings / mb:,.0f} findings per MB)",
         "≥15 MB/s",
         ok,
@@ -297,19 +299,19 @@ def scan_throughput(setup: ScanSetup) -> None:
         slow_paths.append((f"Scanner.scan, {label}", functools.partial(scan_all, setup.files)))
     # NOTE: the same text cut into its ~1,400-byte 公文 measures what each document costs
     # whatever its length (head parse, one call per rule, the report); a figure, not a target.
-    singles = best_of(functools.partial(scan_all, setup.singles), 3).wall
+    singles = best_of(functools.partial(scan_all, setup.singles), SCAN_RUNS).wall
     record(
-        f"Scanner.scan, the same text as {len(setup.singles):,} single 公文, best of 3",
+        f"Scanner.scan, the same text as {len(setup.singles):,} single 公文, best of {SCAN_RUNS}",
         f"{rate(mb, singles):.1f} MB/s ({singles / len(setup.singles) * 1e6:.0f} µs per 公文 "
         f"of {mb * MB / len(setup.singles):,.0f} bytes)",
     )
     if setup.real:
         real_mb = sum(len(e.text.encode("utf-8")) for e in setup.real) / MB
-        real = best_of(functools.partial(scan_all, setup.real), 3).wall
+        real = best_of(functools.partial(scan_all, setup.real), SCAN_RUNS).wall
         real_findings = sum(len(scanner.scan(e).findings) for e in setup.real)
         record(
             f"Scanner.scan, the readable real corpus ({len(setup.real)} files, "
-            f"{real_mb:.2f} MB), best of 3",
+            f"{real_mb:.2f} MB), best of {SCAN_RUNS}",
             f"{rate(real_mb, real):.1f} MB/s ({real_findings / real_mb:,.0f} findings per MB)",
         )
 

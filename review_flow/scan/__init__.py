@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 import logging
 from collections import Counter
 from collections.abc import Iterator
@@ -124,38 +123,45 @@ def _summary(extracted: Extracted) -> dict[str, object]:
 
 
 def _resolve_overlaps(hits: list[Hit]) -> list[Hit]:
-    """Within a category, one finding per span: the most severe, then the longest, wins."""
-    ordered = sorted(
-        hits, key=lambda h: (SEVERITY_RANK[h.severity], -(h.end - h.start), h.start, h.rule.id)
-    )
-    taken: dict[Category, _Intervals] = {}
+    """Within a category, one finding per span: the most severe, then the longest, wins.
+
+    Hits are settled cluster by cluster (hits of a category joined by overlaps): a hit can
+    only lose to one it overlaps, and most hits overlap nothing.
+    """
+    by_category: dict[Category, list[Hit]] = {}
+    for hit in hits:
+        by_category.setdefault(hit.rule.category, []).append(hit)
     kept: list[Hit] = []
-    for hit in ordered:
-        intervals = taken.get(hit.rule.category)
-        if intervals is None:
-            intervals = taken[hit.rule.category] = _Intervals()
-        if intervals.overlaps(hit.start, hit.end):
-            continue
-        intervals.add(hit.start, hit.end)
-        kept.append(hit)
+    for group in by_category.values():
+        group.sort(key=_hit_start)
+        cluster, reach = [group[0]], group[0].end
+        for hit in group[1:]:
+            if hit.start < reach:
+                cluster.append(hit)
+                reach = max(reach, hit.end)
+            else:
+                kept += _settle(cluster)
+                cluster, reach = [hit], hit.end
+        kept += _settle(cluster)
     return sorted(kept, key=lambda h: (h.start, h.rule.id))
 
 
-class _Intervals:
-    """Disjoint [start, end) spans kept sorted, for overlap tests in O(log n)."""
+def _hit_start(hit: Hit) -> int:
+    return hit.start
 
-    def __init__(self) -> None:
-        self.starts: list[int] = []
-        self.ends: list[int] = []
 
-    def overlaps(self, start: int, end: int) -> bool:
-        i = bisect.bisect_left(self.starts, end)  # spans starting before `end`
-        return i > 0 and self.ends[i - 1] > start
-
-    def add(self, start: int, end: int) -> None:
-        i = bisect.bisect_left(self.starts, start)
-        self.starts.insert(i, start)
-        self.ends.insert(i, end)
+def _settle(cluster: list[Hit]) -> list[Hit]:
+    """The hits of one cluster that stand: taken by rank, each unless it overlaps one taken."""
+    if len(cluster) == 1:
+        return cluster
+    ranked = sorted(
+        cluster, key=lambda h: (SEVERITY_RANK[h.severity], -(h.end - h.start), h.start, h.rule.id)
+    )
+    taken: list[Hit] = []
+    for hit in ranked:
+        if not any(hit.start < t.end and t.start < hit.end for t in taken):
+            taken.append(hit)
+    return taken
 
 
 def _finding(doc: ScannedDocument, hit: Hit, shown: str, reveal: bool) -> Finding:
