@@ -243,13 +243,17 @@ def column_hits(rule: Rule, doc: ScannedDocument) -> Iterator[Hit]:
     """Cells under a matching column header whose text passes the rule's regex/validator."""
     assert rule.regex is not None
     validate = VALIDATORS.get(rule.validator) if rule.validator else None
+    group = "value" if "value" in rule.regex.groupindex else 0
+    wanted: dict[str, bool] = {}  # by header text: a table repeats its few headers per row
     for cell in doc.cells():
-        if not any(h in cell.header for h in rule.headers):
+        ok = wanted.get(cell.header)
+        if ok is None:
+            ok = wanted[cell.header] = any(h in cell.header for h in rule.headers)
+        if not ok:
             continue
         m = rule.regex.search(doc.text[cell.start : cell.end])
         if m is None:
             continue
-        group = "value" if "value" in m.groupdict() else 0
         start, end = cell.start + m.start(group), cell.start + m.end(group)
         if validate is not None and not validate(doc.text[start:end]):
             continue
