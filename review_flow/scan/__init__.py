@@ -173,10 +173,10 @@ def _finding(doc: ScannedDocument, hit: Hit, shown: str, reveal: bool) -> Findin
     if not reveal and rule.mask != "none":
         value = mask_value(value, rule.mask)
     where, page = doc.where_at(start)
+    # NOTE: positional, in Finding's field order: keywords cost a NamedTuple 2.6x more.
     return Finding(
-        rule=rule.id, category=rule.category, kind=rule.kind, severity=hit.severity,
-        start=start, end=end, where=where, excerpt=shown[lo:hi].strip(), message=hit.message,
-        value=value, page=page, context=hit.context, recognizer=rule.recognizer,
+        rule.id, rule.category, rule.kind, hit.severity, start, end, where,
+        shown[lo:hi].strip(), hit.message, value, page, hit.context, rule.recognizer,
     )  # fmt: skip
 
 
