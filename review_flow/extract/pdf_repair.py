@@ -31,6 +31,9 @@ _WRAPPED_NUMBER = re.compile(
     r"(?<![0-9A-Za-z.,])([0-9]+)[ \t]*\n[ \t]*([0-9]+[Xx]?)(?![0-9A-Za-z]|[.,][0-9])"
 )
 _MIN_HEAD_DIGITS = 4
+# What every wrapped number has; NOTE: a search for it settles most pages ~3x faster than one
+# for _WRAPPED_NUMBER, whose look-behind the regex engine tries at every position.
+_DIGITS_ACROSS_BREAK = re.compile(r"[0-9][ \t]*\n[ \t]*[0-9]")
 
 # A line at least this share of the page's longest line is a wrapped paragraph line. NOTE:
 # widths count a CJK character as 2, so a short heading in a big font stays "short".
@@ -38,6 +41,7 @@ FULL_LINE_SHARE = 0.85
 _MIN_LONGEST_WIDTH = 30
 _IDEOGRAPH_PAIR = re.compile(f"[{IDEOGRAPH}]\n[{IDEOGRAPH}]")
 _ITEM_START = re.compile("[一二三四五六七八九十]+、")  # 二、… opens a new item or table row
+_NOT_WIDE = re.compile("[^\n\u2e80-\U0010ffff]+")  # all but line breaks and wide characters
 
 _CID_TOKEN = re.compile(r"\(cid:\d+\)")
 _BAD_CHARS = re.compile(
@@ -46,7 +50,9 @@ _BAD_CHARS = re.compile(
 _SPACE = re.compile(r"\s")
 _CLEAN_SPACE = re.compile(r"[^\S\x0b\x0c\x1c-\x1f\x85]")  # \s less what _BAD_CHARS counts
 
-_MIXED_GAP = re.compile(f"(?<=[{CJK_WIDE}]) (?=[!-~])|(?<=[!-~]) (?=[{CJK_WIDE}])")
+# A space between CJK and Latin. NOTE: the space leads the pattern (its neighbours are looked at
+# from it), so the regex engine can jump from space to space: measured ~7x faster.
+_MIXED_GAP = re.compile(f" (?:(?<=[{CJK_WIDE}] )(?=[!-~])|(?<=[!-~] )(?=[{CJK_WIDE}]))")
 _NON_SPACE = re.compile(r"\S")
 _SAMPLE = 64  # characters sampled for pdfium's no-Unicode flag; 30% bad is never missed
 
@@ -99,6 +105,8 @@ def wrapped_numbers(text: str) -> list[int]:
     number in front of a card number on the next line is never glued to it.
     """
     drops: list[int] = []
+    if not _DIGITS_ACROSS_BREAK.search(text):
+        return drops
     pos = 0
     while match := _WRAPPED_NUMBER.search(text, pos):
         head, tail = match.group(1), match.group(2)
@@ -116,9 +124,15 @@ def wrapped_numbers(text: str) -> list[int]:
     return drops
 
 
-def _width(line: str) -> int:
-    line = line.rstrip()
-    return len(line) + sum(1 for ch in line if ch >= "\u2e80")
+def _widths(lines: list[str]) -> list[int]:
+    """Each line's width without its trailing space, a character from U+2E80 up counting 2.
+
+    NOTE: measured ~2x faster than counting per character: one regex pass over the page keeps
+    only the wide characters, and each line's share of them is its extra width.
+    """
+    stripped = [line.rstrip() for line in lines]
+    wide = _NOT_WIDE.sub("", "\n".join(stripped)).split("\n")
+    return [len(line) + len(extra) for line, extra in zip(stripped, wide, strict=True)]
 
 
 def wrapped_lines(text: str) -> list[int]:
@@ -127,10 +141,12 @@ def wrapped_lines(text: str) -> list[int]:
     NOTE: only a line as long as the page's paragraph lines counts; a centred heading such as
     "上海市宝山区审计局文件" is short, so the 发文字号 line below it is never glued on.
     """
+    if not _IDEOGRAPH_PAIR.search(text):  # the cheaper test first
+        return []
     lines = text.split("\n")
-    widths = [_width(line) for line in lines]
+    widths = _widths(lines)
     longest = max(widths, default=0)
-    if longest < _MIN_LONGEST_WIDTH or not _IDEOGRAPH_PAIR.search(text):
+    if longest < _MIN_LONGEST_WIDTH:
         return []
     full = FULL_LINE_SHARE * longest
     drops: list[int] = []
@@ -151,10 +167,11 @@ def garbage_share(text: str) -> float:
     """Share of non-space characters that are no text: (cid:N), U+FFFD, private use, controls."""
     cids = len(_CID_TOKEN.findall(text))
     rest = _CID_TOKEN.sub("", text) if cids else text
-    total = cids + len(rest) - len(_CLEAN_SPACE.findall(rest))
-    if total == 0:
+    bad = cids + len(_BAD_CHARS.findall(rest))
+    if bad == 0:  # the usual page: no need to count its characters
         return 0.0
-    return (cids + len(_BAD_CHARS.findall(rest))) / total
+    total = cids + len(rest) - len(_CLEAN_SPACE.findall(rest))
+    return bad / total
 
 
 def count_visible(text: str) -> int:
@@ -196,7 +213,9 @@ def address(handle: Any) -> int:
 
 
 def _bounds(obj: Any) -> Box:
-    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    # NOTE: four calls, not a generator of four: ~2x faster, and this runs per page object
+    c_float = ctypes.c_float
+    left, bottom, right, top = c_float(), c_float(), c_float(), c_float()
     if not pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
         return (0.0, 0.0, 0.0, 0.0)
     return left.value, bottom.value, right.value, top.value
@@ -216,12 +235,29 @@ def gap_spaces(textpage: Any, text: str) -> list[int]:
 
 def unmapped_share(textpage: Any, text: str) -> float:
     """Share of non-space characters pdfium flags as having no Unicode (0.0 on a sample miss)."""
-    indices = [m.start() for m in _NON_SPACE.finditer(text)]
-    sample = indices[:: max(1, len(indices) // _SAMPLE)]
+    spaces = [m.start() for m in _SPACE.finditer(text)]
+    visible = len(text) - len(spaces)
+    ranks = range(0, visible, max(1, visible // _SAMPLE))  # every step-th non-space character
     flag = pdfium_c.FPDFText_HasUnicodeMapError
-    if not sample or not any(flag(textpage, i) == 1 for i in sample):
+    if not any(flag(textpage, i) == 1 for i in _non_space_positions(spaces, ranks)):
         return 0.0
+    indices = [m.start() for m in _NON_SPACE.finditer(text)]
     return sum(flag(textpage, i) == 1 for i in indices) / len(indices)
+
+
+def _non_space_positions(spaces: list[int], ranks: Iterable[int]) -> list[int]:
+    """Positions of the non-space characters numbered `ranks` (ascending), given the spaces'.
+
+    NOTE: a page has far fewer spaces than characters; listing every non-space position to
+    pick a sample of ~64 was measured at ~3x the cost of this walk over the spaces.
+    """
+    positions: list[int] = []
+    skipped = 0  # spaces before the position of the current rank
+    for rank in ranks:
+        while skipped < len(spaces) and spaces[skipped] <= rank + skipped:
+            skipped += 1
+        positions.append(rank + skipped)
+    return positions
 
 
 class PageObjects:
@@ -260,8 +296,8 @@ class PageObjects:
                 else:
                     texts.pending.append(obj)  # its box is read once a box is drawn after it
             elif kind == pdfium_c.FPDF_PAGEOBJ_PATH:
-                box = _bounds(obj) if texts and _is_opaque_box(obj) else None
-                if box and min(box[2] - box[0], box[3] - box[1]) >= _MIN_BOX:
+                box = _hiding_box(obj) if texts else None
+                if box:
                     for text in texts.under(box):
                         self.hidden.setdefault(address(text), COVERED)
             elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
@@ -317,16 +353,29 @@ class _TextIndex:
         return range(int(low // self.BAND), int(high // self.BAND) + 1)
 
 
+def _hiding_box(obj: Any) -> Box | None:
+    """The bounds of a path that can hide text: a filled box, _MIN_BOX across, opaque black/white.
+
+    NOTE: most paths in a table are its rules, thin filled black boxes: the size is checked
+    before the colour and the segments, which take more pdfium calls.
+    """
+    fill, stroke = ctypes.c_int(), ctypes.c_int()
+    if not pdfium_c.FPDFPath_GetDrawMode(obj, fill, stroke) or fill.value == 0:
+        return None
+    box = _bounds(obj)
+    if min(box[2] - box[0], box[3] - box[1]) >= _MIN_BOX and _is_opaque_box(obj):
+        return box
+    return None
+
+
 def _is_opaque_box(obj: Any) -> bool:
-    """A filled, opaque, black or white box: a redaction that did not remove, or a white-out.
+    """An opaque, black or white box: a redaction that did not remove, or a white-out.
 
     NOTE: coloured fills are left out on purpose: a red seal drawn over the date is meant to
     be seen through, and highlight boxes are drawn after the text they mark.
     """
-    fill, stroke = ctypes.c_int(), ctypes.c_int()
-    if not pdfium_c.FPDFPath_GetDrawMode(obj, fill, stroke) or fill.value == 0:
-        return False
-    r, g, b, a = (ctypes.c_uint() for _ in range(4))
+    c_uint = ctypes.c_uint
+    r, g, b, a = c_uint(), c_uint(), c_uint(), c_uint()
     if not pdfium_c.FPDFPageObj_GetFillColor(obj, r, g, b, a) or a.value < 250:
         return False
     rgb = (r.value, g.value, b.value)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pypdfium2 as pdfium
 import pytest
 from hypothesis import given
@@ -447,6 +449,53 @@ def test_id_check_accepts_generated_numbers_with_a_valid_birth_date(body: str) -
 def test_luhn_accepts_numbers_with_their_check_digit(body: str) -> None:
     number = body + fx.luhn_check_digit(body)
     assert repair._luhn(number) is (len(set(number)) > 1)
+
+
+# The shortcuts the repairs take for speed must agree with the plain definitions.
+SPACED_TEXT = st.text(alphabet=st.sampled_from("a机 \t\n\u3000\u2014\ufffd\U00020000"))
+
+
+@given(SPACED_TEXT, st.integers(min_value=1, max_value=5))
+def test_non_space_positions_are_those_a_full_listing_gives(text: str, step: int) -> None:
+    listed = [i for i, ch in enumerate(text) if not ch.isspace()]
+    spaces = [i for i, ch in enumerate(text) if ch.isspace()]
+
+    assert repair._non_space_positions(spaces, range(0, len(listed), step)) == listed[::step]
+
+
+@given(SPACED_TEXT)
+def test_line_widths_count_wide_characters_twice(text: str) -> None:
+    lines = text.split("\n")
+    expected = [len(ln.rstrip()) + sum(ch >= "\u2e80" for ch in ln.rstrip()) for ln in lines]
+
+    assert repair._widths(lines) == expected
+
+
+@given(st.text(alphabet=st.sampled_from("1234567890a \t\n,.机。"), max_size=40))
+def test_regex_shortcuts_agree_with_the_plain_patterns(text: str) -> None:
+    cjk, latin = f"[{repair.CJK_WIDE}]", "[!-~]"
+    plain_gap = re.compile(f"(?<={cjk}) (?={latin})|(?<={latin}) (?={cjk})")
+    found = [m.start() for m in repair._MIXED_GAP.finditer(text)]
+
+    assert found == [m.start() for m in plain_gap.finditer(text)]
+    if not repair._DIGITS_ACROSS_BREAK.search(text):
+        assert not repair._WRAPPED_NUMBER.search(text)
+
+
+def test_text_inside_the_page_reads_a_text_longer_than_its_buffer() -> None:
+    data = fx.build(fx.both(fx.lines("页内文字"), fx.lines("页外文字", x=-400)))
+    doc = pdfium.PdfDocument(data)
+    try:
+        page = doc[0]
+        textpage = page.get_textpage()
+        expected = textpage.get_text_bounded()
+        box = page.get_bbox()
+        assert pdf._text_inside(textpage.raw, box, 1) == expected  # read again, in full
+        assert pdf._text_inside(textpage.raw, box, len(expected) + 1) == expected
+        textpage.close()
+        page.close()
+    finally:
+        doc.close()
 
 
 @given(st.text(max_size=40))
