@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +35,10 @@ def ready_scanner(rules_dirs: tuple[str, ...], files: int) -> Scanner:
     scanner = scanner_for(rules_dirs)
     if files > 1:
         scanner.segmenter.load()
+        # NOTE: moves what is loaded so far out of the collector's reach: a worker's garbage
+        # collections then no longer touch (and copy-on-write) the parent's objects, such as
+        # the jieba dictionary.
+        gc.freeze()
     return scanner
 
 
