@@ -290,9 +290,6 @@ class LineIndex:
                     yield line
             at = text.find(needle, end)
 
-    def every(self) -> Iterator[Line]:
-        return self.forward(0)
-
     def _line(self, start: int, end: int) -> Line | None:
         line = self._made.get(start)
         if line is None:
@@ -461,7 +458,7 @@ def _join(lines: list[Line]) -> Span | None:
 def _running(lines: LineIndex) -> list[Line]:
     """Page header/footer lines, and the first lines of each PDF page."""
     if lines.paged:
-        return _page_tops(lines.every())
+        return _page_tops(lines.forward())
     out: list[Line] = []
     seen: set[int] = set()
     for seg in [s for s in lines.segments if s.container in RUNNING]:

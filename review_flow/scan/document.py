@@ -24,7 +24,6 @@ SENTENCE_OR_LINE_STOP = re.compile(r"[。！？；!?;\n]")
 UP_TO_LAST_STOP = re.compile(r".*[。！？；!?;]", re.DOTALL)
 UP_TO_LAST_STOP_OR_LINE = re.compile(r".*[。！？；!?;\n]", re.DOTALL)
 SENTENCE_REACH = 80  # PDF lines wrap inside sentences: look past line breaks, not past this
-RUNNING = (Where.HEADER, Where.FOOTER)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +85,7 @@ class ScannedDocument:
         return (str(seg.where), seg.page) if seg else ("body", None)
 
     def in_head(self, start: int) -> bool:
-        return start < self.official.head_end or self.container_at(start) in RUNNING
+        return start < self.official.head_end or self.container_at(start) in official.RUNNING
 
     def in_position(self, start: int, end: int) -> bool:
         """Where a marking stands: head, page header/footer, PDF page top, or its own line."""
