@@ -193,24 +193,32 @@ class OfficialDocument:
     head_lines: tuple[Line, ...] = field(default=(), repr=False)
     running_lines: tuple[Line, ...] = field(default=(), repr=False)
 
-    def to_json(self) -> dict[str, object]:
+    def to_json(self, written: Callable[[Span], str] | None = None) -> dict[str, object]:
+        """The head fields; `written` gives a span's text as the file has it, when the parse
+        read a normalised copy."""
+        text = written or _span_value
+
         def val(span: Span | None) -> str | None:
-            return span.value if span else None
+            return text(span) if span else None
 
         return {
-            "doc_number": self.doc_number.span.value if self.doc_number else None,
-            "issuer": list(dict.fromkeys(s.value for s in self.issuer_marks)) or None,
+            "doc_number": text(self.doc_number.span) if self.doc_number else None,
+            "issuer": list(dict.fromkeys(map(text, self.issuer_marks))) or None,
             "title": val(self.title),
             "date": val(self.date),
-            "marking": self.markings[0].span.value if self.markings else None,
+            "marking": text(self.markings[0].span) if self.markings else None,
             "copy_number": val(self.copy_number),
             "urgency": val(self.urgency),
             "signer": val(self.signer),
             "recipients": val(self.recipients),
-            "signatures": list(dict.fromkeys(s.value for s in self.signatures)) or None,
+            "signatures": list(dict.fromkeys(map(text, self.signatures))) or None,
             "note": val(self.note),
             "printed": val(self.printed),
         }
+
+
+def _span_value(span: Span) -> str:
+    return span.value
 
 
 FLOW = (Where.BODY, Where.TABLE, Where.TEXTBOX, Where.PAGE, Where.INVISIBLE)

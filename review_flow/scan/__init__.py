@@ -7,12 +7,14 @@ from collections import Counter
 from collections.abc import Iterator
 from operator import attrgetter
 from pathlib import Path
+from typing import NamedTuple
 
 from review_flow.errors import ReviewFlowError
 from review_flow.extract.model import Extracted
 from review_flow.scan.document import ScannedDocument
 from review_flow.scan.masking import mask_text, mask_value
 from review_flow.scan.model import Category, Finding, ScanReport, Severity, Verdict
+from review_flow.scan.normalise import Normalised, normalised_extracted
 from review_flow.scan.recognizers import RECOGNIZER_KINDS, Hit, KeywordIndex
 from review_flow.scan.rules import RuleSet, load_rules
 from review_flow.scan.segmenter import Segmenter
@@ -49,29 +51,50 @@ class Scanner:
         return _resolve_overlaps(found)
 
     def scan(self, extracted: Extracted, reveal: bool = False) -> ScanReport:
-        doc = ScannedDocument(extracted, self.rules.mentions)
+        # NOTE: recognizers read the normalised view; findings point into the extracted text.
+        normal, view = normalised_extracted(extracted)
+        doc = ScannedDocument(normal, self.rules.mentions)
         hits = self.hits(doc)
+        placed = [_placed(h, view) for h in hits]
         # NOTE: masked once, and each excerpt cut from the copy (masks keep lengths): per
         # finding this was the largest cost in a document with tables of people.
-        shown = doc.text if reveal else _masked(doc.text, hits)
-        findings = tuple(_finding(doc, h, shown, reveal) for h in hits)
+        source = extracted.text
+        shown = source if reveal else _masked(source, placed)
+        findings = tuple(
+            _finding(doc, view, h, p, shown, reveal) for h, p in zip(hits, placed, strict=True)
+        )
         unreadable = tuple(u.page for u in extracted.unreadable_pages)
         verdict, reasons = decide(findings, unreadable)
         log.info("scanned %s: %d findings, %s", extracted.sha256[:12], len(findings), verdict)
+        head = doc.official.to_json(None if view.is_identity else view.written)
         return ScanReport(
             path=extracted.path, sha256=extracted.sha256, verdict=verdict, findings=findings,
-            unreadable_pages=unreadable, reasons=reasons, head=doc.official.to_json(),
+            unreadable_pages=unreadable, reasons=reasons, head=head,
             summary=_summary(extracted),
         )  # fmt: skip
 
 
-def _masked(text: str, hits: list[Hit]) -> str:
+class Placed(NamedTuple):
+    """A hit's span in the extracted text, and its mask style."""
+
+    start: int
+    end: int
+    mask: str
+
+
+def _placed(hit: Hit, view: Normalised) -> Placed:
+    if view.is_identity:
+        return Placed(hit.start, hit.end, hit.rule.mask)
+    return Placed(*view.span_to_source(hit.start, hit.end), hit.rule.mask)
+
+
+def _masked(text: str, hits: list[Placed]) -> str:
     """The text with each personal value found masked, and every other place it recurs.
 
     NOTE: a name found in a table (陈志明) may recur in a comment where no rule fires; an
     excerpt around some other finding must not print it there.
     """
-    spans = [(h.start, h.end, h.rule.mask) for h in hits if h.rule.mask != "none"]
+    spans = [(h.start, h.end, h.mask) for h in hits if h.mask != "none"]
     styles: dict[str, str] = {}  # each value once, with the style of its first finding
     found_at: set[tuple[int, str]] = set()
     for start, end, style in spans:
@@ -164,20 +187,33 @@ def _settle(cluster: list[Hit]) -> list[Hit]:
     return taken
 
 
-def _finding(doc: ScannedDocument, hit: Hit, shown: str, reveal: bool) -> Finding:
-    """`shown`: the document text as it may be printed (masked unless revealed)."""
+def _finding(
+    doc: ScannedDocument, view: Normalised, hit: Hit, placed: Placed, shown: str, reveal: bool
+) -> Finding:
+    """`shown`: the extracted text as it may be printed (masked unless revealed).
+
+    Offsets, excerpt and value are the extracted text's, except for a value joined across a
+    layout break (a wrapped table cell), which is given as joined.
+    """
     text, start, end, rule = doc.text, hit.start, hit.end, hit.rule
     line = doc.lines.bounds(start) or (0, len(text))
     lo, hi = max(start - EXCERPT_RADIUS, line[0]), min(end + EXCERPT_RADIUS, line[1])
-    value = text[start:end]
+    lo, hi = min(lo, start), max(hi, end)
+    if not view.is_identity:
+        lo, hi = view.span_to_source(lo, hi)
+    value = hit.value or shown_value(placed, view)
     if not reveal and rule.mask != "none":
         value = mask_value(value, rule.mask)
     where, page = doc.where_at(start)
     # NOTE: positional, in Finding's field order: keywords cost a NamedTuple 2.6x more.
     return Finding(
-        rule.id, rule.category, rule.kind, hit.severity, start, end, where,
+        rule.id, rule.category, rule.kind, hit.severity, placed.start, placed.end, where,
         shown[lo:hi].strip(), hit.message, value, page, hit.context, rule.recognizer,
     )  # fmt: skip
+
+
+def shown_value(placed: Placed, view: Normalised) -> str:
+    return view.source[placed.start : placed.end]
 
 
 def error_report(path: str, error: ReviewFlowError) -> ScanReport:

@@ -14,73 +14,15 @@ import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import NamedTuple
 
 from review_flow.scan.anchors import literal_prefixes, usable
 from review_flow.scan.document import ScannedDocument
+from review_flow.scan.hits import Hit, context_seen, own_line_ok, severity_at, where_ok
+from review_flow.scan.joins import joined_hits
 from review_flow.scan.model import Severity
 from review_flow.scan.rules import Rule
 from review_flow.scan.segmenter import Segmenter
 from review_flow.scan.validators import VALIDATORS
-
-
-class Hit(NamedTuple):
-    """A span a rule matched, before masking and excerpting turn it into a Finding.
-
-    (A NamedTuple: a document can yield thousands, and it is 2.7x cheaper to make than a
-    frozen dataclass.)
-    """
-
-    rule: Rule
-    start: int
-    end: int
-    severity: Severity
-    message: str
-    context: tuple[str, ...] = ()
-
-
-def _where_ok(rule: Rule, doc: ScannedDocument, start: int, end: int) -> bool:
-    if rule.where == "anywhere":
-        return True
-    if rule.where == "head":
-        return doc.in_head(start)
-    if rule.where == "body":
-        return not doc.in_head(start)
-    return doc.in_position(start, end)  # "position"
-
-
-def _context(rule: Rule, doc: ScannedDocument, start: int, end: int) -> tuple[str, ...] | None:
-    """Context words seen, or None when the rule requires context and none is there."""
-    if not rule.context:
-        return ()
-    seen = tuple(doc.words_near(start, end, rule.context, rule.context_window))
-    if rule.context_required and not seen:
-        return None
-    return seen
-
-
-def _severity(
-    rule: Rule, doc: ScannedDocument, start: int, end: int, context: tuple[str, ...]
-) -> Severity:
-    """The rule's severity, or info when office context surrounds it and no person is named."""
-    if (
-        rule.downgrade_context
-        and not context
-        and doc.words_around(start, end, rule.downgrade_context, rule.context_window)
-    ):
-        return Severity.INFO
-    return rule.severity
-
-
-def _own_line_ok(rule: Rule, doc: ScannedDocument, start: int, end: int) -> bool:
-    if rule.params.get("own_line") != "true":
-        return True
-    line = doc.line_at(start)
-    if line is None:
-        return False
-    return not doc.text[line.start : start].strip(" \t　") and not doc.text[end : line.end].strip(
-        " \t　。"
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,9 +81,9 @@ class KeywordIndex:
         for start, end, owners in (matches or self.find(text)).keywords:
             split: bool | None = None  # asked lazily: most hits fail cheaper checks first
             for rule in owners:
-                if not _where_ok(rule, doc, start, end) or not _own_line_ok(rule, doc, start, end):
+                if not where_ok(rule, doc, start, end) or not own_line_ok(rule, doc, start, end):
                     continue
-                context = _context(rule, doc, start, end)
+                context = context_seen(rule, doc, start, end)
                 if context is None:
                     continue
                 if rule.mentions and doc.is_mention(start, end):
@@ -154,7 +96,7 @@ class KeywordIndex:
                     rule,
                     start,
                     end,
-                    _severity(rule, doc, start, end, context),
+                    severity_at(rule, doc, start, end, context),
                     rule.message,
                     context,
                 )
@@ -225,17 +167,15 @@ def pattern_hits(rule: Rule, doc: ScannedDocument) -> Iterator[Hit]:
             continue
         if validate is not None and not validate(text[start:end]):
             continue
-        if placed and not (
-            _where_ok(rule, doc, start, end) and _own_line_ok(rule, doc, start, end)
-        ):
+        if placed and not (where_ok(rule, doc, start, end) and own_line_ok(rule, doc, start, end)):
             continue
         if mentions and doc.is_mention(start, end):
             continue
-        context = _context(rule, doc, start, end)
+        context = context_seen(rule, doc, start, end)
         if context is None:
             continue
         yield Hit(
-            rule, start, end, _severity(rule, doc, start, end, context), rule.message, context
+            rule, start, end, severity_at(rule, doc, start, end, context), rule.message, context
         )
 
 
@@ -322,4 +262,5 @@ RECOGNIZER_KINDS: dict[str, Recognizer] = {
     "marking": marking_hits,
     "party_head": party_hits,
     "head_field": head_field_hits,
+    "joined": joined_hits,
 }

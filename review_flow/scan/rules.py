@@ -16,7 +16,7 @@ from review_flow.errors import RulesError
 from review_flow.scan.model import Category, Severity
 
 RULES_VERSION = 1
-RECOGNIZERS = ("keyword", "pattern", "column", "marking", "party_head", "head_field")
+RECOGNIZERS = ("keyword", "pattern", "column", "marking", "party_head", "head_field", "joined")
 WHERES = ("anywhere", "head", "body", "position")
 MASKS = ("none", "id", "phone", "card", "email", "name", "address", "passport")
 
@@ -176,6 +176,8 @@ def _rule(path: Path, raw: dict[str, object], file_category: object) -> Rule:
     recognizer = _choice(path, rule_id, "recognizer", raw.get("recognizer"), RECOGNIZERS)
     regex = _compile(path, rule_id, raw["regex"]) if "regex" in raw else None
     keywords = _str_tuple(path, rule_id, raw, "keywords")
+    if recognizer == "joined" and not raw.get("validator"):
+        raise RulesError(f"{path.name}: rule {rule_id}: a joined rule needs a validator")
     if recognizer in ("pattern", "column") and regex is None:
         raise RulesError(f"{path.name}: rule {rule_id}: a {recognizer} rule needs a regex")
     if recognizer == "keyword" and not keywords:

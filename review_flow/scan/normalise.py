@@ -1,0 +1,179 @@
+"""The scanner's normalised view of extracted text, with a map back to the extracted offsets.
+
+Recognizers read the normalised text; findings report offsets and excerpts in the extracted
+text (what `review-flow extract` prints). Normalising folds full-width forms (digits, letters,
+＊, （）, 〔〕 variants), drops format characters (Unicode category Cf: zero-width spaces and
+joiners, U+2060, U+FEFF, soft hyphens …), turns every run of spaces (U+3000 and the other space
+separators included) into one space, and closes the gaps of letter-spaced Han text
+(`内 部 资 料`, `机　密`, `王　明`). Line breaks and tabs are kept: they carry structure.
+Must not: decide anything; it only reshapes text.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import re
+import sys
+import unicodedata
+from dataclasses import dataclass
+
+from review_flow.extract.model import Extracted, Segment
+from review_flow.official import Span
+
+# NOTE: ★ and ☆ are left alone (a marking's star is part of what it says); ＊ folds to *, which
+# the marking grammar reads as a star like ★.
+# NOTE: Chinese punctuation (，：；！？) is not folded: rules are written with it.
+_FOLD = {cp: cp - 0xFEE0 for cp in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B))}
+_FOLD |= {cp: cp - 0xFEE0 for cp in range(0xFF41, 0xFF5B)}
+_FOLD |= {ord(c): ord(c) - 0xFEE0 for c in "＊＋－．＠＿"}  # noqa: RUF001
+_FOLD |= {ord(k): v for k, v in {"［": "〔", "］": "〕", "﹝": "〔", "﹞": "〕"}.items()}  # noqa: RUF001
+_FOLD |= {ord("（"): "(", ord("）"): ")"}
+_SPACES = "".join(
+    chr(cp) for cp in range(sys.maxunicode + 1) if unicodedata.category(chr(cp)) == "Zs"
+)
+_FOLD |= {ord(c): " " for c in _SPACES if c != " "}
+_FOLD_TABLE = str.maketrans(_FOLD)
+
+
+def _class_of(chars: list[int]) -> str:
+    """A regex character class for the code points, as ranges."""
+    ranges: list[tuple[int, int]] = []
+    for cp in chars:
+        if ranges and ranges[-1][1] == cp - 1:
+            ranges[-1] = (ranges[-1][0], cp)
+        else:
+            ranges.append((cp, cp))
+    return "".join(
+        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+        for a, b in ranges
+    )
+
+
+_CF = _class_of([cp for cp in range(sys.maxunicode + 1) if unicodedata.category(chr(cp)) == "Cf"])
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff"
+# What may need a change after folding: format characters, a run of 2+ spaces, or one space
+# between two Han characters (letter spacing is decided per match).
+_CHANGES = re.compile(rf"[{_CF}]+| {{2,}}|(?<=[{_HAN}]) (?=[{_HAN}])")
+_HAN_CHAR = re.compile(rf"[{_HAN}]")
+
+
+@dataclass(frozen=True, slots=True)
+class Normalised:
+    """Normalised text and where its characters came from.
+
+    From each offset in `points` on, a normalised offset n stands for extracted offset
+    n + shift (the matching entry of `shifts`); before the first point, the two are equal.
+    """
+
+    text: str
+    source: str
+    points: tuple[int, ...] = ()
+    shifts: tuple[int, ...] = ()
+    _source_points: tuple[int, ...] = dataclasses.field(default=(), repr=False)
+
+    @property
+    def is_identity(self) -> bool:
+        return not self.points and self.text == self.source
+
+    def to_source(self, offset: int) -> int:
+        """The extracted offset of the normalised character at `offset`."""
+        i = bisect.bisect_right(self.points, offset) - 1
+        return offset if i < 0 else offset + self.shifts[i]
+
+    def span_to_source(self, start: int, end: int) -> tuple[int, int]:
+        """An extracted span covering the normalised span [start, end)."""
+        if end <= start:
+            at = self.to_source(start)
+            return at, at
+        return self.to_source(start), self.to_source(end - 1) + 1
+
+    def written(self, span: Span) -> str:
+        """A span's value as the extracted text writes it (a value joined over lines, such as
+        a two-line title, is joined the same way)."""
+        start, end = self.span_to_source(span.start, span.end)
+        written = self.source[start:end]
+        if span.value == self.text[span.start : span.end]:
+            return written
+        return "".join(line.strip() for line in written.split("\n"))
+
+    def from_source(self, offset: int) -> int:
+        """The normalised offset of the first kept character at or after extracted `offset`."""
+        i = bisect.bisect_right(self._source_points, offset) - 1
+        if i < 0:
+            n = offset
+            ceiling = self.points[0] if self.points else len(self.text)
+        else:
+            n = offset - self.shifts[i]
+            ceiling = self.points[i + 1] if i + 1 < len(self.points) else len(self.text)
+        return min(n, ceiling)
+
+
+def normalise(source: str) -> Normalised:
+    """The normalised view of `source` (one pass; a text with nothing to change costs a scan)."""
+    folded = source.translate(_FOLD_TABLE)
+    pieces: list[str] = []
+    points: list[int] = []
+    shifts: list[int] = []
+    done = shift = 0  # folded[:done] is in pieces; normalised = source - shift from here
+    for m in _CHANGES.finditer(folded):
+        start, end = m.span()
+        keep = _replacement(folded, start, end)
+        if keep is None:
+            continue
+        pieces.append(folded[done:start])
+        pieces.append(keep)
+        shift += (end - start) - len(keep)
+        points.append(start - shift + (end - start))
+        shifts.append(shift)
+        done = end
+    if not points:
+        return Normalised(folded, source)
+    pieces.append(folded[done:])
+    source_points = tuple(p + s for p, s in zip(points, shifts, strict=True))
+    return Normalised("".join(pieces), source, tuple(points), tuple(shifts), source_points)
+
+
+def _replacement(text: str, start: int, end: int) -> str | None:
+    """What replaces text[start:end]: "" (drop), " " (one gap), or None (leave it)."""
+    first = text[start]
+    if first != " ":
+        return ""  # format characters
+    if end - start >= 2 and not _letter_spaced(text, start, end):
+        return " "
+    return "" if _letter_spaced(text, start, end) else None
+
+
+def _letter_spaced(text: str, start: int, end: int) -> bool:
+    """A gap between two single Han characters, each standing alone (内 部 资 料, 王　明)."""
+    if start < 1 or end >= len(text) or end - start > 3:
+        return False
+    before, after = text[start - 1], text[end]
+    if not (_HAN_CHAR.match(before) and _HAN_CHAR.match(after)):
+        return False
+    lone_before = start < 2 or not _HAN_CHAR.match(text[start - 2])
+    lone_after = end + 1 >= len(text) or not _HAN_CHAR.match(text[end + 1])
+    return lone_before and lone_after
+
+
+def normalised_extracted(extracted: Extracted) -> tuple[Extracted, Normalised]:
+    """The extracted document as the scanner reads it, and the map back to its text."""
+    view = normalise(extracted.text)
+    if view.is_identity:
+        return extracted, view
+    segments = extracted.segments
+    if view.points:
+        segments = tuple(
+            Segment(
+                s.where,
+                view.from_source(s.start),
+                view.from_source(s.end),
+                s.container,
+                s.part,
+                s.page,
+            )
+            for s in extracted.segments
+        )
+    return dataclasses.replace(
+        extracted, text=view.text, segments=segments, normalization="scan"
+    ), view
