@@ -153,7 +153,7 @@ def doc_number(agency, rng):
 # ------------------------------------------------------------------ hard negatives
 
 def neg_sentences(s: Spec, rng, agency, k):
-    pool = list(range(16))
+    pool = list(range(19))
     rng.shuffle(pool)
     for n in pool[:k]:
         if n == 0:
@@ -221,6 +221,18 @@ def neg_sentences(s: Spec, rng, agency, k):
             s.p(f"传真：{fax}；投诉举报电话：12315。")
             s.neg(fax, "office fax", "office_landline")
             s.neg("12315", "government hotline", "hotline")
+        elif n == 16:
+            s.p("杨行镇、顾村镇、庙行镇和张庙街道要于月底前完成自查，罗店镇牵头做好汇总。")
+            s.neg("杨行镇", "town name (surname-like)", "place_name")
+            s.neg("张庙街道", "street office name (surname-like)", "place_name")
+        elif n == 17:
+            room = f"{agency[3]}{rng.randint(1, 5)}号楼{rng.randint(1, 4)}0{rng.randint(1, 9)}室"
+            s.p(f"现场受理地点：{room}（{agency[0]}信访接待室）。")
+            s.neg(room, "agency office address with 号楼/室", "agency_address")
+        elif n == 18:
+            tel = rng.choice("56") + "".join(rng.choice("0123456789") for _ in range(7))
+            s.p(f"值班电话：{tel}（24小时）。")
+            s.neg(tel, "office landline written without area code", "office_landline")
         elif n == 15:
             s.p(f"揭开基层治理“最后一公里”的秘密，关键在于把群众的事当作自己的事，"
                 f"本期共安排资金1,280万元。")
@@ -487,7 +499,7 @@ def ordinary_plans(rng: random.Random) -> list[dict]:
             pl["personal"] = rng.sample(PERSONAL_KINDS, 1) if rng.random() < 0.3 else []
         else:
             pl["personal"] = []
-        pl["negs"] = rng.randint(2, 4)
+        pl["negs"] = rng.randint(2, 5)
         pl["fmt"] = "pdf" if rng.random() < 0.25 else "docx"
     rng.shuffle(plans)
     return plans

@@ -5,8 +5,8 @@ python eval/pii_cases.py [OUT]   (default eval/pii_cases.jsonl)
 Own text, deterministic (fixed seed). The kinds of case (value with and without a cue word,
 spaced or grouped digits, X check digit, 15-digit IDs, compound surnames, name lists, masked
 values, look-alike numbers with a wrong check digit, order numbers in an ID-shaped context) follow
-what Microsoft Presidio (MIT) and Chinese desensitisation libraries (cn_pii_anonymization, MIT;
-hutool DesensitizedUtil, Mulan PSL v2) test; no case text was copied from them.
+what a Presidio-based Chinese recognizer test (Presidio: MIT), neednlab/cn_pii_anonymization (MIT)
+and hutool DesensitizedUtil examples (Mulan PSL v2) cover; no case text was copied (see README.md).
 Each line: {"id","text","expect":[{"kind","value"}],"negative","split"}; value is a substring of text.
 """
 from __future__ import annotations
@@ -195,7 +195,7 @@ def build() -> list[dict]:
               "胡同改造", "郭公庄站", "孙子兵法讲座", "常委会会议", "车辆管理所", "董事会决议", "彭浦新村街道",
               "曹杨新村街道办事处", "叶榭镇人民政府", "宝山区", "上海市普陀区", "淞南镇", "洪泽湖大道",
               "上海市", "长江南路沿线", "牡丹江路改造工程", "友谊路街道办事处", "海南省农业农村厅",
-              "各位同志，大家好", "请各位先生、女士入座", "申请人应当提交身份证明", "经办人签字栏"]:
+              "各位同志，大家好", "杨行镇人民政府", "顾村镇社区事务受理服务中心", "庙行镇", "张庙街道", "高境镇", "月浦镇", "请各位先生、女士入座", "申请人应当提交身份证明", "经办人签字栏"]:
         add(t)
     for k in range(10):
         nm = gen.name(rng)

@@ -164,7 +164,7 @@ def score_docs(docs_dir: str, split: str) -> None:
     pd_tp = pd_fp = 0
     pd_sev = collections.Counter()
     fp_list = []
-    neg_stats = collections.defaultdict(lambda: [0, 0])
+    neg_stats = collections.defaultdict(lambda: [0, 0, 0])
     neg_flagged = []
     missed = []
     for d in labels:
@@ -210,6 +210,7 @@ def score_docs(docs_dir: str, split: str) -> None:
             spans = locate(text, n["value"])
             flagged = [f for f in findings if overlaps(f, spans)]
             neg_stats[n["phenomenon"]][1] += 1
+            neg_stats[n["phenomenon"]][2] += not spans
             if flagged:
                 neg_stats[n["phenomenon"]][0] += 1
                 f = flagged[0]
@@ -237,8 +238,8 @@ def score_docs(docs_dir: str, split: str) -> None:
         print("false personal-data findings by what they hit: " + ", ".join(f"{k} {v}" for k, v in c.most_common()))
         for x in fp_list[:25]:
             print(f"   FP {x[0]} {x[1]}/{x[2]} {x[3]!r} ({x[4]})")
-    table("hard negatives flagged (any finding overlapping)", ["phenomenon", "flagged/total"],
-          [[k, ratio(v[0], v[1])] for k, v in sorted(neg_stats.items())])
+    table("hard negatives flagged (any finding overlapping)", ["phenomenon", "flagged/total", "not located"],
+          [[k, ratio(v[0], v[1]), v[2]] for k, v in sorted(neg_stats.items())])
     for x in neg_flagged[:30]:
         print(f"   flagged {x[0]} {x[1]} {x[2]!r} by {x[3]}")
     print(f"\nvalues hidden by formatting: found {fmt_found}/{fmt_total}")
