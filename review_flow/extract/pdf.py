@@ -26,7 +26,16 @@ from lxml import etree
 
 from review_flow.errors import ExtractionError
 from review_flow.extract import pdf_repair as repair
-from review_flow.extract.limits import Limits, parse_xml
+from review_flow.extract.limits import (
+    Limits,
+    StreamTooLarge,
+    bounded_lzw,
+    bounded_runlength,
+    check_pdf_streams,
+    inflate,
+    parse_xml,
+    stream_error,
+)
 from review_flow.extract.model import Extracted, TextBuilder, UnreadablePage, Where
 
 log = logging.getLogger(__name__)
@@ -76,8 +85,65 @@ def _pdfminer_errors() -> tuple[type[Exception], ...]:
     )  # fmt: skip
 
 
+class _PdfminerZlib:
+    """Stands in for zlib inside pdfminer.pdftypes: what one stream inflates is bounded.
+
+    NOTE: the raw-byte check before pdfium (check_pdf_streams) cannot see every stream
+    pdfminer may decode (an encrypted file's, a /Filter it could not resolve); this catches
+    those where pdfminer decodes them.
+    """
+
+    error = zlib.error
+    decompressobj = staticmethod(zlib.decompressobj)
+    limit = Limits().max_stream_bytes
+
+    @classmethod
+    def decompress(cls, data: bytes) -> bytes:
+        out, complete = inflate(data, cls.limit)
+        if not complete:  # pdfminer then calls decompress_corrupted, as it does on zlib's error
+            raise zlib.error("incomplete or damaged zlib stream")
+        return out
+
+    @classmethod
+    def corrupted(cls, data: bytes) -> bytes:
+        return inflate(data, cls.limit)[0]
+
+    @classmethod
+    def lzw(cls, data: bytes) -> bytes:
+        return bounded_lzw(data, cls.limit, True)
+
+    @classmethod
+    def runlength(cls, data: bytes) -> bytes:
+        return bounded_runlength(data, cls.limit, True)
+
+
+@functools.cache
+def _guard_pdfminer() -> None:
+    """Route pdfminer's stream decoders through the bounded ones (once per process)."""
+    from pdfminer import pdftypes
+
+    for name, value in (
+        ("zlib", _PdfminerZlib), ("decompress_corrupted", _PdfminerZlib.corrupted),
+        ("lzwdecode", _PdfminerZlib.lzw), ("rldecode", _PdfminerZlib.runlength),
+    ):  # fmt: skip
+        setattr(pdftypes, name, value)
+
+
+def _raise_bomb(exc: BaseException) -> None:
+    """Re-raise a StreamTooLarge that pdfplumber wrapped in its PdfminerException."""
+    found: object = exc
+    for _ in range(5):
+        if isinstance(found, StreamTooLarge):
+            raise found
+        if not isinstance(found, BaseException):
+            return
+        found = found.args[0] if found.args else found.__cause__
+
+
 def extract(data: bytes, path: str, limits: Limits) -> Extracted:
     """Extract a PDF given as bytes; the dispatcher fills in sha256 and size."""
+    check_pdf_streams(path, data, limits)
+    _PdfminerZlib.limit = limits.max_stream_bytes
     doc = _open(data, path)
     reader = _Reader(data, path, doc)
     try:
@@ -89,6 +155,8 @@ def extract(data: bytes, path: str, limits: Limits) -> Extracted:
         return reader.run()
     except pdfium.PdfiumError as exc:
         raise ExtractionError(path, f"corrupt PDF ({exc})") from exc
+    except StreamTooLarge as exc:
+        raise stream_error(path, exc) from None
     finally:
         reader.close()
         doc.close()
@@ -222,9 +290,11 @@ class _Reader:
         if self.plumber is None and not self.plumber_failed:
             import pdfplumber
 
+            _guard_pdfminer()
             try:
                 self.plumber = pdfplumber.open(io.BytesIO(self.data))
             except _pdfminer_errors() as exc:
+                _raise_bomb(exc)
                 self.plumber_failed = True
                 self.notes.append(f"pdfplumber cannot open the file ({type(exc).__name__})")
         return self.plumber
@@ -238,6 +308,7 @@ class _Reader:
             page = pdf.pages[index]
             return str(page.extract_text() or "")
         except _pdfminer_errors() as exc:
+            _raise_bomb(exc)
             log.info("pdfplumber failed on page %d: %s", index + 1, type(exc).__name__)
             return ""
 
@@ -300,6 +371,7 @@ class _Reader:
                 return []
             packet = stream.get_data()
         except _pdfminer_errors() as exc:
+            _raise_bomb(exc)
             self.notes.append(f"XMP metadata not read ({type(exc).__name__})")
             return []
         try:

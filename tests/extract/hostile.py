@@ -294,3 +294,162 @@ def billion_laughs_docx(encoding: str = "utf-8") -> bytes:
 def malformed_docx() -> bytes:
     """document.xml that is not well-formed: a run closed by the wrong tag."""
     return with_document(DOC_OPEN + b"<w:p><w:r><w:t>text</w:p></w:r>" + DOC_CLOSE)
+
+
+# -- PDF flate bombs ---------------------------------------------------------------------------
+BOMB_TEXT = b"BT /F1 12 Tf 72 720 Td (Flate bomb test page) Tj ET\n"
+_FONT = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
+
+
+def _deflated(head: bytes, inflated_mib: int, filler: bytes, layers: int = 1) -> bytes:
+    """`head` then `inflated_mib` MiB of `filler`, deflated 1 MiB at a time, `layers` times."""
+    chunk = (filler * (MIB // len(filler) + 1))[:MIB]
+    outer = zlib.compressobj(9)
+    data = outer.compress(head) + b"".join(outer.compress(chunk) for _ in range(inflated_mib))
+    data += outer.flush()
+    for _ in range(layers - 1):
+        data = zlib.compress(data, 9)
+    return data
+
+
+def _pdf_stream(data: bytes, entries: bytes = b"", layers: int = 1) -> bytes:
+    filters = b"/FlateDecode " * layers
+    return (
+        b"<< /Length %d /Filter [%s] %s>>\nstream\n" % (len(data), filters, entries)
+        + data
+        + b"\nendstream"
+    )
+
+
+def _pdf(objects: list[bytes], trailer: bytes = b"") -> bytes:
+    """A PDF from numbered objects (1 is the catalog) with a classic xref table."""
+    out = io.BytesIO()
+    out.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    out.write(b"".join(b"%010d 00000 n \n" % offset for offset in offsets))
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R %s>>\n" % (len(objects) + 1, trailer))
+    out.write(b"startxref\n%d\n%%%%EOF\n" % xref)
+    return out.getvalue()
+
+
+def _page_objects(content: bytes, xobjects: bytes = b"") -> list[bytes]:
+    """Catalog, pages, one page, its content stream (object 4) and a font (object 5)."""
+    return [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> %s>> >>" % xobjects,
+        content,
+        _FONT,
+    ]
+
+
+def flate_bomb_pdf(inflated_mib: int = 300, filler: bytes = b"\x00", layers: int = 1) -> bytes:
+    """One page whose content stream is real text then `inflated_mib` MiB of `filler`.
+
+    `filler` b"\\x00" is whitespace to a PDF lexer; b"q Q " is an operator pair a reader must
+    execute. With `layers` > 1 the stream is deflated again under /Filter [/FlateDecode …].
+    """
+    data = _deflated(BOMB_TEXT, inflated_mib, filler, layers)
+    return _pdf(_page_objects(_pdf_stream(data, layers=layers)))
+
+
+def flate_bomb_xobject_pdf(inflated_mib: int = 300, subtype: bytes = b"/Form") -> bytes:
+    """A plain page that paints a form XObject (or image) whose stream is the bomb."""
+    content = b"BT /F1 12 Tf 72 720 Td (XObject bomb page) Tj ET /X1 Do\n"
+    if subtype == b"/Form":
+        entries = b"/Type /XObject /Subtype /Form /BBox [0 0 595 842] "
+    else:
+        entries = b"/Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceGray"
+        entries += b" /BitsPerComponent 8 "
+    bomb = _pdf_stream(_deflated(b"", inflated_mib, b"\x00"), entries)
+    objects = _page_objects(_pdf_stream(content), b"/XObject << /X1 6 0 R >> ")
+    return _pdf([*objects, bomb])
+
+
+def flate_bomb_objstm_pdf(inflated_mib: int = 300) -> bytes:
+    """A PDF 1.5 file whose page tree lives in an object stream padded to `inflated_mib` MiB.
+
+    Objects 1-3 (catalog, pages, page) are inside object stream 6, found through a
+    cross-reference stream (object 7); the padding after them is whitespace.
+    """
+    inner = _page_objects(b"")[:3]
+    bodies, offsets = b"", []
+    for body in inner:
+        offsets.append(len(bodies))
+        bodies += body + b"\n"
+    header = b" ".join(b"%d %d" % (n, off) for n, off in enumerate(offsets, 1)) + b"\n"
+    objstm = _pdf_stream(
+        _deflated(header + bodies, inflated_mib, b" "),
+        b"/Type /ObjStm /N 3 /First %d " % len(header),
+    )
+    out = io.BytesIO()
+    out.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    plain = {4: _pdf_stream(BOMB_TEXT), 5: _FONT, 6: objstm}
+    where: dict[int, int] = {}
+    for number, body in plain.items():
+        where[number] = out.tell()
+        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+    where[7] = out.tell()
+    rows = [struct.pack(">BIH", 0, 0, 65535)]
+    rows += [struct.pack(">BIH", 2, 6, i) for i in range(3)]
+    rows += [struct.pack(">BIH", 1, where[n], 0) for n in (4, 5, 6, 7)]
+    xref = zlib.compress(b"".join(rows))
+    out.write(
+        b"7 0 obj\n"
+        + _pdf_stream(xref, b"/Type /XRef /Size 8 /W [1 4 2] /Root 1 0 R ")
+        + b"\nendobj\n"
+    )
+    out.write(b"startxref\n%d\n%%%%EOF\n" % where[7])
+    return out.getvalue()
+
+
+def flate_bomb_disguised_pdf(disguise: str, inflated_mib: int = 300) -> bytes:
+    """The content-stream bomb dressed to slip past a check that trusts the dictionary.
+
+    "short-length": /Length says 10 bytes; "hex": /Filter [/ASCIIHexDecode /FlateDecode];
+    "escaped-name": /Filter /Fl#61teDecode; "indirect-filter": /Filter 6 0 R.
+    """
+    data = _deflated(BOMB_TEXT, inflated_mib, b"\x00")
+    filters = {
+        "short-length": b"/FlateDecode",
+        "hex": b"[/ASCIIHexDecode /FlateDecode]",
+        "escaped-name": b"/Fl#61teDecode",
+        "indirect-filter": b"6 0 R",
+    }[disguise]
+    if disguise == "hex":
+        data = data.hex().encode() + b">"
+    length = 10 if disguise == "short-length" else len(data)
+    stream = b"<< /Length %d /Filter %s >>\nstream\n%s\nendstream" % (length, filters, data)
+    return _pdf([*_page_objects(stream), b"/FlateDecode"])
+
+
+def runlength_bomb_pdf(inflated_mib: int = 4) -> bytes:
+    """A content stream under /RunLengthDecode: each 2 bytes repeat a space 128 times."""
+    runs = b"\x81 " * (inflated_mib * MIB // 128)
+    stream = b"<< /Length %d /Filter /RunLengthDecode >>\nstream\n%s\x80\nendstream" % (
+        len(runs) + 1,
+        runs,
+    )
+    return _pdf(_page_objects(stream))
+
+
+def xmp_bomb_pdf(inflated_mib: int = 100) -> bytes:
+    """A plain page whose catalog's /Metadata (XMP) stream is a bomb; pdfium never reads it."""
+    objects = _page_objects(_pdf_stream(BOMB_TEXT))
+    objects[0] = b"<< /Type /Catalog /Pages 2 0 R /Metadata 6 0 R >>"
+    xmp = _pdf_stream(
+        _deflated(b"<?xpacket begin?>", inflated_mib, b" "), b"/Type /Metadata /Subtype /XML "
+    )
+    return _pdf([*objects, xmp])
+
+
+def text_pdf(lines: int = 20000) -> bytes:
+    """A genuine one-page PDF whose Flate content stream is ~1 MiB of text operators."""
+    body = b"BT /F1 8 Tf 20 800 Td 10 TL " + b"(Genuine line of text) ' " * lines + b"ET\n"
+    return _pdf(_page_objects(_pdf_stream(zlib.compress(body))))

@@ -8,6 +8,7 @@ the peak memory of the command and its sandbox workers.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import re
@@ -125,6 +126,8 @@ class Case:
     xfail: str = ""
 
 
+STREAM_CAP = r"^a compressed stream \(object \d+\) inflates past 64\.0 MiB"
+
 CASES = [
     Case("empty-docx", "empty.docx", hostile.empty, r"empty"),
     Case("empty-pdf", "empty.pdf", hostile.empty, r"empty"),
@@ -179,6 +182,44 @@ CASES = [
         r"DTD|entit",
     ),
     Case("malformed-xml", "malformed.docx", hostile.malformed_docx, r"not well-formed"),
+    Case("flate-bomb-pdf", "bomb.pdf", hostile.flate_bomb_pdf, STREAM_CAP),
+    Case(
+        "flate-bomb-pdf-operators",
+        "ops.pdf",
+        lambda: hostile.flate_bomb_pdf(filler=b"q Q "),
+        STREAM_CAP,
+    ),
+    Case(
+        "flate-bomb-pdf-twice-deflated",
+        "twice.pdf",
+        lambda: hostile.flate_bomb_pdf(layers=2),
+        STREAM_CAP,
+    ),
+    Case("flate-bomb-pdf-form", "form.pdf", hostile.flate_bomb_xobject_pdf, STREAM_CAP),
+    Case(
+        "flate-bomb-pdf-image",
+        "image.pdf",
+        lambda: hostile.flate_bomb_xobject_pdf(subtype=b"/Image"),
+        STREAM_CAP,
+    ),
+    Case("flate-bomb-pdf-object-stream", "objstm.pdf", hostile.flate_bomb_objstm_pdf, STREAM_CAP),
+    *(
+        Case(
+            f"flate-bomb-pdf-{disguise}",
+            f"{disguise}.pdf",
+            functools.partial(hostile.flate_bomb_disguised_pdf, disguise),
+            STREAM_CAP,
+        )
+        for disguise in ("short-length", "hex", "escaped-name", "indirect-filter")
+    ),
+    Case("flate-bomb-pdf-xmp", "xmp.pdf", hostile.xmp_bomb_pdf, STREAM_CAP),
+    Case(
+        "runlength-bomb-pdf",
+        "rl.pdf",
+        hostile.runlength_bomb_pdf,
+        r"inflates past 1\.0 MiB",
+        env={"REVIEW_FLOW_LIMIT_MAX_STREAM_BYTES": str(hostile.MIB)},
+    ),
     Case(
         "over-size-limit",
         "big.docx",
@@ -261,3 +302,18 @@ def test_batch_json_reports_each_error_in_place(tmp_path: Path) -> None:
         "container": "body",
         "part": "word/document.xml",
     }
+
+
+def test_batch_goes_on_after_a_pdf_flate_bomb(tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.pdf"
+    bomb.write_bytes(hostile.flate_bomb_pdf())
+    good = tmp_path / "good.pdf"
+    good.write_bytes(hostile.good_pdf(pages=1))
+
+    outcome = run_cli(bomb, good)
+
+    assert outcome.returncode == 2
+    assert list(error_reasons(outcome)) == [str(bomb)]
+    assert "hint: raise REVIEW_FLOW_LIMIT_MAX_STREAM_BYTES" in outcome.stderr
+    assert f"==> {good} <==\nPage 1 line 0: plain test text." in outcome.stdout
+    assert outcome.peak_mib < PEAK_MIB
