@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench samples clean
+.PHONY: demo test lint bench eval samples clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,12 @@ BENCH_EVENTS ?= 200000
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/workflow.py --events $(BENCH_EVENTS)
+
+# The independent labelled set (eval/, written without reading the scanner): dev split by
+# default; `make eval SPLIT=held` reports the third kept aside.
+SPLIT ?= dev
+eval: $(STAMP)
+	$(BIN)/python eval/score.py --split $(SPLIT)
 
 samples: $(STAMP)
 	$(BIN)/python samples/make_samples.py

@@ -556,16 +556,28 @@ def _doc_number(head: list[Line]) -> DocNumber | None:
 
 def _issuer_marks(head: list[Line]) -> list[Span]:
     """发文机关标志: a line ending in 文件, or an organ line above the 发文字号/title."""
-    marks = []
+    marks: list[Span] = []
     for line in head:
         m = ISSUER_MARK_RE.match(line.text)
         if m:
-            marks.append(line.span(m, "organ"))
+            marks += _organs(line.span(m, "organ"))
         elif _looks_like_organ(line.text) and not DOC_NUMBER_RE.search(line.text):
             stripped = line.text.strip()
             offset = line.text.index(stripped)
-            marks.append(Span(stripped, line.start + offset, line.start + offset + len(stripped)))
+            span = Span(stripped, line.start + offset, line.start + offset + len(stripped))
+            marks += _organs(span)
     return marks
+
+
+ORGAN_GAP_RE = re.compile(r"[\s、]+")
+
+
+def _organs(span: Span) -> list[Span]:
+    """The organs of one mark line: joint issuers share a line (区委办公室 区政府办公室)."""
+    parts = [(m.start(), m.end()) for m in re.finditer(r"[^\s、]+", span.value)]
+    if len(parts) < 2 or not all(_looks_like_organ(span.value[a:b]) for a, b in parts):
+        return [span]
+    return [Span(span.value[a:b], span.start + a, span.start + b) for a, b in parts]
 
 
 ORGAN_END_RE = re.compile(

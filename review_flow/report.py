@@ -75,6 +75,11 @@ def print_reports(reports: list[ScanReport], console: Console | None = None) -> 
                     f"  [dim]({place}; {f.rule})[/]"
                 )
                 console.print(f"          [dim]{escape(f.message)}[/]")
+        if report.contact_points:
+            shown = "、".join(dict.fromkeys(f.value for f in report.contact_points))
+            console.print(
+                f"  [dim]公开联系方式 public contact points (not findings): {escape(shown)}[/]"
+            )
     counts = {v: sum(r.verdict is v for r in reports) for v in Verdict}
     errors = sum(r.error is not None for r in reports)
     console.print(

@@ -12,12 +12,13 @@ from typing import NamedTuple
 from review_flow.errors import ReviewFlowError
 from review_flow.extract.model import Extracted
 from review_flow.scan.document import ScannedDocument
+from review_flow.scan.hits import is_contact_point
 from review_flow.scan.masking import mask_text, mask_value
 from review_flow.scan.model import Category, Finding, ScanReport, Severity, Verdict
 from review_flow.scan.normalise import Normalised, normalised_extracted
 from review_flow.scan.recognizers import RECOGNIZER_KINDS, Hit, KeywordIndex
 from review_flow.scan.rules import RuleSet, load_rules
-from review_flow.scan.segmenter import Segmenter
+from review_flow.scan.segmenter import Segmenter, Tagger
 from review_flow.scan.verdict import decide
 
 __all__ = ["Category", "Finding", "ScanReport", "Scanner", "Severity", "Verdict", "error_report"]
@@ -35,6 +36,8 @@ class Scanner:
         self.rules = rules
         self.keywords = KeywordIndex(rules.rules)
         self.segmenter = segmenter or Segmenter(rules.userdict)
+        self.tagger = Tagger(self.segmenter)
+        self.rule_dirs = rules.folders
 
     @classmethod
     def from_dirs(cls, *dirs: Path) -> Scanner:
@@ -43,6 +46,7 @@ class Scanner:
     def hits(self, doc: ScannedDocument) -> list[Hit]:
         matches = self.keywords.find(doc.text)
         doc.anchors = matches.anchors
+        doc.tagger, doc.userdicts_dirs = self.tagger, self.rule_dirs
         found = list(self.keywords.hits(doc, self.segmenter, matches))
         for rule in self.rules.rules:
             recognizer = RECOGNIZER_KINDS.get(rule.recognizer)
@@ -54,7 +58,10 @@ class Scanner:
         # NOTE: recognizers read the normalised view; findings point into the extracted text.
         normal, view = normalised_extracted(extracted)
         doc = ScannedDocument(normal, self.rules.mentions)
-        hits = self.hits(doc)
+        hits: list[Hit] = []
+        contacts: list[Hit] = []
+        for hit in self.hits(doc):
+            (contacts if is_contact_point(hit) else hits).append(hit)
         placed = [_placed(h, view) for h in hits]
         # NOTE: masked once, and each excerpt cut from the copy (masks keep lengths): per
         # finding this was the largest cost in a document with tables of people.
@@ -63,6 +70,9 @@ class Scanner:
         findings = tuple(
             _finding(doc, view, h, p, shown, reveal) for h, p in zip(hits, placed, strict=True)
         )
+        contact_points = tuple(
+            _finding(doc, view, h, _placed(h, view), shown, reveal) for h in contacts
+        )
         unreadable = tuple(u.page for u in extracted.unreadable_pages)
         verdict, reasons = decide(findings, unreadable)
         log.info("scanned %s: %d findings, %s", extracted.sha256[:12], len(findings), verdict)
@@ -70,7 +80,7 @@ class Scanner:
         return ScanReport(
             path=extracted.path, sha256=extracted.sha256, verdict=verdict, findings=findings,
             unreadable_pages=unreadable, reasons=reasons, head=head,
-            summary=_summary(extracted),
+            summary=_summary(extracted), contact_points=contact_points,
         )  # fmt: skip
 
 

@@ -12,10 +12,12 @@ import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from review_flow import official
 from review_flow.extract.model import Extracted, Where
 from review_flow.scan.rules import Mention
+from review_flow.scan.segmenter import Tagger
 
 WRAPPED = (Where.PAGE, Where.INVISIBLE)
 SENTENCE_STOP = re.compile(r"[。！？；!?;]")
@@ -31,6 +33,7 @@ class Cell:
     start: int
     end: int
     header: str
+    column: int = 0
 
 
 _SPACES = re.compile(r"\s+")
@@ -71,6 +74,10 @@ class ScannedDocument:
         # automaton pass; a pattern rule not listed here is run over the whole text.
         self.anchors: dict[str, list[int]] = {}
         self._cell_starts: list[int] = []
+        # Set by the scanner: part-of-speech signals for names, and the rules folders (for
+        # the gazetteer of divisions).
+        self.tagger: Tagger | None = None
+        self.userdicts_dirs: tuple[Path, ...] = ()
 
     # -- positions ------------------------------------------------------------------------
     def line_at(self, offset: int) -> official.Line | None:
@@ -87,14 +94,19 @@ class ScannedDocument:
     def in_head(self, start: int) -> bool:
         return start < self.official.head_end or self.container_at(start) in official.RUNNING
 
-    def in_position(self, start: int, end: int) -> bool:
-        """Where a marking stands: head, page header/footer, PDF page top, or its own line."""
+    def in_position(self, start: int, end: int, companions: re.Pattern[str] | None = None) -> bool:
+        """Where a marking stands: head, page header/footer, PDF page top, or its own line.
+
+        `companions`: what else may share a marking's own line (内部资料 请勿外传).
+        """
         line = self.line_at(start)
         if line is None:
             return False
         if line.start in self._position_lines:
             return True
         before, after = self.text[line.start : start], self.text[end : line.end]
+        if companions is not None:
+            before, after = companions.sub("", before), companions.sub("", after)
         return not before.strip(" \t　") and not after.strip(" \t　")
 
     def _marking_positions(self) -> set[int]:
@@ -164,7 +176,7 @@ class ScannedDocument:
             pos = line.start
             for i, part in enumerate(parts):
                 name = header[i] if i < len(header) else ""
-                out.append(Cell(pos, pos + len(part), name))
+                out.append(Cell(pos, pos + len(part), name, i))
                 pos += len(part) + 1
             previous_end = line.end
         return out

@@ -20,10 +20,16 @@ class ExampleResult:
 
 
 def rule_fires(scanner: Scanner, rule: Rule, text: str) -> bool:
-    """Does `rule` produce a finding when `text` is scanned as a whole document?"""
+    """Does `rule` produce a finding when `text` is scanned as a whole document?
+
+    A contact-point rule (an office's landline) fires when it lists a contact point.
+    """
     extracted = extract_text(text.encode("utf-8"), "<example>", Limits())
     report = scanner.scan(extracted, reveal=True)
-    return any(f.rule == rule.id for f in report.findings)
+    shown = report.findings
+    if rule.params.get("contact_point") == "true":
+        shown += report.contact_points
+    return any(f.rule == rule.id for f in shown)
 
 
 def check_examples(scanner: Scanner) -> Iterator[ExampleResult]:

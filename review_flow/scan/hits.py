@@ -3,6 +3,8 @@ the right place, context words, severity in an office's context, a line of its o
 
 from __future__ import annotations
 
+import functools
+import re
 from typing import NamedTuple
 
 from review_flow.scan.document import ScannedDocument
@@ -33,7 +35,8 @@ def where_ok(rule: Rule, doc: ScannedDocument, start: int, end: int) -> bool:
         return doc.in_head(start)
     if rule.where == "body":
         return not doc.in_head(start)
-    return doc.in_position(start, end)  # "position"
+    companions = rule.params.get("companions_regex")
+    return doc.in_position(start, end, _compiled(companions) if companions else None)
 
 
 def context_seen(rule: Rule, doc: ScannedDocument, start: int, end: int) -> tuple[str, ...] | None:
@@ -41,6 +44,9 @@ def context_seen(rule: Rule, doc: ScannedDocument, start: int, end: int) -> tupl
     if not rule.context:
         return ()
     seen = tuple(doc.words_near(start, end, rule.context, rule.context_window))
+    after = int(rule.params.get("context_after", "0"))
+    if after and not seen:  # 持E12345678号护照: the word may follow the value
+        seen = tuple(w for w in rule.context if w in doc.text[end : end + after + len(w)])
     if rule.context_required and not seen:
         return None
     return seen
@@ -49,7 +55,13 @@ def context_seen(rule: Rule, doc: ScannedDocument, start: int, end: int) -> tupl
 def severity_at(
     rule: Rule, doc: ScannedDocument, start: int, end: int, context: tuple[str, ...]
 ) -> Severity:
-    """The rule's severity, or info when office context surrounds it and no person is named."""
+    """The rule's severity, or info when office context surrounds it and no person is named.
+
+    An info hit of a personal-data rule is an office's public contact point, not a finding.
+    """
+    public = rule.params.get("public_regex")
+    if public and _compiled(public).search(doc.text, start, end):
+        return Severity.INFO
     if (
         rule.downgrade_context
         and not context
@@ -57,6 +69,23 @@ def severity_at(
     ):
         return Severity.INFO
     return rule.severity
+
+
+def is_contact_point(hit: Hit) -> bool:
+    """An office's landline, hotline, fax or mailbox: shown apart, never personal data."""
+    rule = hit.rule
+    if rule.params.get("contact_point") == "true":
+        return True
+    return (
+        hit.severity is Severity.INFO
+        and rule.severity is not Severity.INFO
+        and bool(rule.downgrade_context or rule.params.get("public_regex"))
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
 
 
 def own_line_ok(rule: Rule, doc: ScannedDocument, start: int, end: int) -> bool:

@@ -51,11 +51,21 @@ def _lengths(spec: str) -> frozenset[int]:
     return frozenset(out)
 
 
+_UNIT_AFTER = frozenset("年月日时分元万亿%.")  # full-width stops are folded
+
+
 def grouped(text: str) -> Iterator[list[Piece]]:
-    """Runs of digit groups held apart by single separators."""
+    """Runs of digit groups held apart by single separators.
+
+    A last group followed by a unit (2026年, 500元) is a date or an amount, not a value's tail.
+    """
     for m in _GROUPED.finditer(text):
         base = m.start()
-        yield [Piece(base + g.start(), base + g.end(), g.group()) for g in _GROUP.finditer(m[0])]
+        pieces = [Piece(base + g.start(), base + g.end(), g.group()) for g in _GROUP.finditer(m[0])]
+        if m.end() < len(text) and text[m.end()] in _UNIT_AFTER:
+            pieces.pop()
+        if len(pieces) > 1:
+            yield pieces
 
 
 def _sub_runs(pieces: list[Piece], lengths: frozenset[int]) -> Iterator[Joined]:

@@ -85,6 +85,7 @@ class ScanReport:
     reasons: tuple[str, ...] = ()
     head: dict[str, object] = field(default_factory=dict)
     summary: dict[str, object] = field(default_factory=dict)  # format, pages, chars, segments
+    contact_points: tuple[Finding, ...] = ()  # an office's phone or mailbox: not findings
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -97,4 +98,5 @@ class ScanReport:
             "head": self.head,
             "summary": self.summary,
             "findings": [f.to_json() for f in self.findings],
+            "contact_points": [f.to_json() for f in self.contact_points],
         }

@@ -20,6 +20,7 @@ from review_flow.scan.document import ScannedDocument
 from review_flow.scan.hits import Hit, context_seen, own_line_ok, severity_at, where_ok
 from review_flow.scan.joins import joined_hits
 from review_flow.scan.model import Severity
+from review_flow.scan.people import address_hits, name_column_hits, person_hits
 from review_flow.scan.rules import Rule
 from review_flow.scan.segmenter import Segmenter
 from review_flow.scan.validators import VALIDATORS
@@ -263,4 +264,7 @@ RECOGNIZER_KINDS: dict[str, Recognizer] = {
     "party_head": party_hits,
     "head_field": head_field_hits,
     "joined": joined_hits,
+    "person": person_hits,
+    "name_column": name_column_hits,
+    "address": address_hits,
 }

@@ -16,7 +16,18 @@ from review_flow.errors import RulesError
 from review_flow.scan.model import Category, Severity
 
 RULES_VERSION = 1
-RECOGNIZERS = ("keyword", "pattern", "column", "marking", "party_head", "head_field", "joined")
+RECOGNIZERS = (
+    "keyword",
+    "pattern",
+    "column",
+    "marking",
+    "party_head",
+    "head_field",
+    "joined",
+    "person",
+    "name_column",
+    "address",
+)
 WHERES = ("anywhere", "head", "body", "position")
 MASKS = ("none", "id", "phone", "card", "email", "name", "address", "passport")
 
@@ -78,6 +89,7 @@ class RuleSet:
     rules: tuple[Rule, ...]
     mentions: tuple[Mention, ...]
     userdict: tuple[Path, ...] = ()
+    folders: tuple[Path, ...] = ()  # where the rules came from (data files such as divisions.txt)
 
     def by_id(self, rule_id: str) -> Rule:
         for rule in self.rules:
@@ -113,7 +125,8 @@ def load_rules(*dirs: Path) -> RuleSet:
                     )
                 rules[rule.id] = rule
         userdicts.extend(sorted(folder.glob("*.dict.txt")))
-    return RuleSet(tuple(rules.values()), tuple(mentions.values()), tuple(userdicts))
+    folders = tuple(dirs or (default_rules_dir(),))
+    return RuleSet(tuple(rules.values()), tuple(mentions.values()), tuple(userdicts), folders)
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -178,7 +191,7 @@ def _rule(path: Path, raw: dict[str, object], file_category: object) -> Rule:
     keywords = _str_tuple(path, rule_id, raw, "keywords")
     if recognizer == "joined" and not raw.get("validator"):
         raise RulesError(f"{path.name}: rule {rule_id}: a joined rule needs a validator")
-    if recognizer in ("pattern", "column") and regex is None:
+    if recognizer in ("pattern", "column", "address") and regex is None:
         raise RulesError(f"{path.name}: rule {rule_id}: a {recognizer} rule needs a regex")
     if recognizer == "keyword" and not keywords:
         raise RulesError(f"{path.name}: rule {rule_id}: a keyword rule needs keywords")

@@ -78,3 +78,47 @@ class Segmenter:
             if w_start < s or w_end > e:
                 return True  # crosses a boundary of the hit
         return False
+
+
+NAME_TAGS = ("nr", "nrfg", "nrt")
+
+
+class Tagger:
+    """Part-of-speech signals for names (jieba `nr`), on a few characters beside a cue."""
+
+    def __init__(self, segmenter: Segmenter) -> None:
+        self.segmenter = segmenter
+        self._pos: Any = None
+
+    def _cut(self, window: str) -> list[tuple[str, str]]:
+        if self._pos is None:
+            import jieba.posseg
+
+            self._pos = jieba.posseg.POSTokenizer(self.segmenter._load())
+        return [(w.word, w.flag) for w in self._pos.cut(window, HMM=True)]
+
+    def name_before(self, text: str, end: int, reach: int = 6) -> tuple[int, int] | None:
+        """The span of a name tagged right before `end` (王建国|同志), or None."""
+        lo = max(0, end - reach)
+        tokens = self._cut(text[lo:end])
+        start = end
+        for word, flag in reversed(tokens):
+            if not flag.startswith(NAME_TAGS):
+                break
+            start -= len(word)
+        return (start, end) if start < end else None
+
+    def name_after(self, text: str, start: int, reach: int = 6) -> tuple[int, int] | None:
+        """The span of a name tagged right after `start` (我叫|李明), or None."""
+        tokens = self._cut(text[start : start + reach])
+        end = start
+        for word, flag in tokens:
+            if not flag.startswith(NAME_TAGS):
+                break
+            end += len(word)
+        return (start, end) if end > start else None
+
+    def is_name(self, value: str) -> bool:
+        """Whether the value opens with a token tagged as a name (赵国|强 still is one)."""
+        tokens = self._cut(value)
+        return bool(tokens) and tokens[0][1].startswith(NAME_TAGS)

@@ -204,10 +204,16 @@ _NAME_WORDS = {
 }
 
 
+# A place, an organ or a role, not a person: 杨行镇, 申请人, 宝山区, 审计局.
+_NOT_NAME_ENDS = tuple("镇乡村区县市省州路街道局委办厅处科室站所院校馆队人者员")
+
+
 def person_name(value: str) -> bool:
     """2-4 Chinese characters starting with a known surname; not a placeholder (张某, ×××)."""
     name = value.strip()
     if not 2 <= len(name) <= 4 or any(c in name for c in _NOT_NAMES) or name in _NAME_WORDS:
+        return False
+    if name.endswith(_NOT_NAME_ENDS):
         return False
     if not all("\u4e00" <= c <= "\u9fff" for c in name):
         return False

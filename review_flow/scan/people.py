@@ -1,0 +1,124 @@
+"""Names and home addresses wherever a person appears: next to a cue word (王建国同志,
+我叫李明, 张三的电话), in a table column whose cells are names, and addresses built of
+administrative divisions and road/弄/号/室 structure.
+
+Part-of-speech tags (jieba `nr`) are a signal, checked against the surname list: jieba also
+tags 杜绝 as a name. Masked values (王某某) and placeholders are never names.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+
+from review_flow.scan.document import Cell, ScannedDocument
+from review_flow.scan.hits import Hit, severity_at
+from review_flow.scan.rules import Rule
+from review_flow.scan.validators import address, person_name
+
+NAME_REACH = 6  # characters of text tagged on the far side of a cue
+COLUMN_SHARE = 0.6  # a column is a names column when this share of its cells are names
+COLUMN_MIN = 2
+
+
+def person_hits(rule: Rule, doc: ScannedDocument) -> Iterator[Hit]:
+    """A name standing right before an `after` cue or right after a `before` cue."""
+    text, tagger = doc.text, doc.tagger
+    if tagger is None:
+        return
+    for key, side in (("after_regex", "before"), ("before_regex", "after")):
+        pattern = rule.params.get(key)
+        if not pattern:
+            continue
+        for m in _compiled(pattern).finditer(text):
+            span = tagger.name_before(text, m.start()) if side == "before" else (
+                tagger.name_after(text, m.end()))  # fmt: skip
+            if span is None or not person_name(text[span[0] : span[1]]):
+                continue
+            yield Hit(rule, span[0], span[1], rule.severity, rule.message, (_cue(m.group()),))
+
+
+def _cue(text: str) -> str:
+    """The cue as shown to a reviewer: its words, never the number beside a name."""
+    return _DIGITS.sub("*", text.strip()) or "(gap)"
+
+
+_DIGITS = re.compile(r"[0-9]")
+
+
+def name_column_hits(rule: Rule, doc: ScannedDocument) -> Iterator[Hit]:
+    """Cells of a column whose cells are mostly names, whatever its header says."""
+    tagger = doc.tagger
+    if tagger is None:
+        return
+    columns: dict[tuple[int, str], list[Cell]] = defaultdict(list)
+    for cell in doc.cells():
+        columns[(cell.column, cell.header)].append(cell)
+    for (_, header), cells in columns.items():
+        values = [doc.text[c.start : c.end].strip() for c in cells]
+        named = [
+            c for c, v in zip(cells, values, strict=True) if person_name(v) and tagger.is_name(v)
+        ]
+        if len(named) < COLUMN_MIN or len(named) < COLUMN_SHARE * len(cells):
+            continue
+        for cell in named:
+            lead = len(doc.text[cell.start : cell.end]) - len(
+                doc.text[cell.start : cell.end].lstrip()
+            )
+            value = doc.text[cell.start : cell.end].strip()
+            start = cell.start + lead
+            yield Hit(rule, start, start + len(value), rule.severity, rule.message, (header,))
+
+
+def address_hits(rule: Rule, doc: ScannedDocument) -> Iterator[Hit]:
+    """A home address: divisions, then road/弄/号/室, with a home cue or down to the flat."""
+    assert rule.regex is not None
+    places = divisions(tuple(doc.userdicts_dirs))
+    home = _compiled(rule.params.get("home_regex", "住"))
+    flat = _compiled(rule.params.get("flat_regex", "室"))
+    office = _compiled(rule.params.get("office_regex", "办公"))
+    text = doc.text
+    for m in rule.regex.finditer(text):
+        start, end = m.span("value")
+        at = _first_place(text[start:end], places)
+        if at is None:
+            continue
+        start += at  # the cue words the lazy prefix took (现居住在…) stay outside the value
+        value = text[start:end]
+        if not address(value):
+            continue
+        before = text[max(0, start - int(rule.params.get("reach", "12"))) : start]
+        if office.search(before) or not (home.search(before) or flat.search(value)):
+            continue  # an agency's or a project's address: not a person's
+        context: tuple[str, ...] = ()
+        yield Hit(rule, start, end, severity_at(rule, doc, start, end, context), rule.message)
+
+
+def _first_place(value: str, places: frozenset[str]) -> int | None:
+    """Where the first division name (上海市, 宝山区, 洪泽区) starts in the value, if any."""
+    for i in range(len(value) - 1):
+        for size in (2, 3, 4, 5, 6, 7):
+            if value[i : i + size] in places:
+                return i
+    return None
+
+
+@functools.lru_cache(maxsize=8)
+def divisions(dirs: tuple[Path, ...]) -> frozenset[str]:
+    """Division names from every `divisions.txt` in the rules folders (the gazetteer)."""
+    names: set[str] = set()
+    for folder in dirs:
+        path = folder / "divisions.txt"
+        if path.is_file():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if line and not line.startswith("#"):
+                    names.add(line.strip())
+    return frozenset(names)
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
