@@ -17,6 +17,7 @@ from pathlib import Path
 from review_flow.scan.document import Cell, ScannedDocument
 from review_flow.scan.hits import Hit, severity_at
 from review_flow.scan.rules import Rule
+from review_flow.scan.segmenter import Tagger
 from review_flow.scan.validators import address, person_name
 
 NAME_REACH = 6  # characters of text tagged on the far side of a cue
@@ -39,6 +40,23 @@ def person_hits(rule: Rule, doc: ScannedDocument) -> Iterator[Hit]:
             if span is None or not person_name(text[span[0] : span[1]]):
                 continue
             yield Hit(rule, span[0], span[1], rule.severity, rule.message, (_cue(m.group()),))
+    listed = rule.params.get("list_regex")
+    if listed:
+        yield from _listed(rule, doc, tagger, _compiled(listed))
+
+
+def _listed(
+    rule: Rule, doc: ScannedDocument, tagger: Tagger, joiner: re.Pattern[str]
+) -> Iterator[Hit]:
+    """Names joined by 、/和: both sides must be names (郭攸之、费祎 in prose is not a list)."""
+    text = doc.text
+    for m in joiner.finditer(text):
+        left, right = tagger.name_before(text, m.start()), tagger.name_after(text, m.end())
+        if left is None or right is None:
+            continue
+        if person_name(text[left[0] : left[1]]) and person_name(text[right[0] : right[1]]):
+            for start, end in (left, right):
+                yield Hit(rule, start, end, rule.severity, rule.message, (m.group(),))
 
 
 def _cue(text: str) -> str:

@@ -47,6 +47,26 @@ def _kill_group(pid: int) -> None:
         os.killpg(pid, signal.SIGKILL)
 
 
+# NOTE: Linux carries a process's peak RSS across fork and exec: a command started straight
+# from a pytest worker that has loaded jieba reports the worker's peak, not its own. A small
+# fresh Python starts the command and reports the peak of that command and its workers.
+MEASURE = (
+    "import os, subprocess, sys\n"
+    "p = subprocess.Popen(sys.argv[2:])\n"
+    "_, status, usage = os.wait4(p.pid, 0)\n"
+    "open(sys.argv[1], 'w').write(str(usage.ru_maxrss))\n"
+    "sys.exit(os.waitstatus_to_exitcode(status))\n"
+)
+
+
+def _peak_kib(path: str, fallback: int) -> int:
+    try:
+        text = Path(path).read_text()
+    finally:
+        Path(path).unlink(missing_ok=True)
+    return int(text) if text else fallback
+
+
 def run_cli(*args: str | Path, env: Mapping[str, str] | None = None) -> Outcome:
     """Run `review-flow extract ARGS…`; peak memory covers the command and its workers.
 
@@ -54,7 +74,12 @@ def run_cli(*args: str | Path, env: Mapping[str, str] | None = None) -> Outcome:
     over the child and every descendant it waited for: here the sandbox's pool workers. The
     child gets its own session so a timeout can kill the workers too.
     """
-    command = [sys.executable, "-m", "review_flow", "extract", *map(str, args)]
+    peak_file = tempfile.NamedTemporaryFile(suffix=".peak", delete=False)  # noqa: SIM115
+    peak_file.close()
+    command = [
+        sys.executable, "-c", MEASURE, peak_file.name,
+        sys.executable, "-m", "review_flow", "extract", *map(str, args),
+    ]  # fmt: skip
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.monotonic()
         proc = subprocess.Popen(
@@ -81,7 +106,7 @@ def run_cli(*args: str | Path, env: Mapping[str, str] | None = None) -> Outcome:
             stdout_bytes=size,
             stderr=err.read().decode("utf-8", "replace"),
             seconds=seconds,
-            peak_mib=usage.ru_maxrss / 1024,
+            peak_mib=_peak_kib(peak_file.name, usage.ru_maxrss) / 1024,
         )
     print(f"[{Path(str(args[-1])).name}] {seconds:.2f} s, peak {outcome.peak_mib:.0f} MiB")
     return outcome
