@@ -23,6 +23,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # Scanner and extraction figures, then the workflow figures (list/show at 10,000 documents,
 # submit throughput, audit verification; BENCH_EVENTS=1000000 for the full million, ~4 min).

@@ -1,10 +1,10 @@
 """Benchmark: workflow reads at 10,000 documents, submit throughput, audit verification.
 
-(a) `list` and `show` as in-process Services calls (the whole use case: transaction, identity,
+(a) `list` and `show` as in-process use case calls (the whole use case: transaction, identity,
     role check, queries, checkpoint) on a database holding 10,000 documents, each with one version,
     two findings and a `submit` event appended through AuditLog (a valid chain); median of 10 runs
     after one warm-up, on SQLite and on PostgreSQL (a fresh schema; skipped when unreachable).
-(b) Services.submit of samples/01_clean_notice.docx, 50 times, documents per second (each submit
+(b) App.submit of samples/01_clean_notice.docx, 50 times, documents per second (each submit
     scans the stored bytes in the sandbox, as the CLI does).
 (c) audit.verify of 1,000,000 chained events (SQLite): the events are generated in a child
     process (HMAC chain computed in Python, bulk insert, one signed checkpoint per 2 events as
@@ -120,9 +120,9 @@ def services_for(url: str, keys_dir: Path, user: str) -> Any:
     from review_flow import audit, store
     from review_flow.extract.limits import Limits
     from review_flow.scan.rules import default_rules_dir
-    from review_flow.services import Services, Settings
+    from review_flow.usecases import App, Settings
 
-    return Services(
+    return App(
         Settings(
             engine=store.make_engine(url),
             keys=audit.load_keys(keys_dir),
@@ -137,7 +137,7 @@ def set_up(url: str, keys_dir: Path) -> None:
     """Schema, keys, the demo users (as `review-flow init --demo` and `users add` do)."""
     from review_flow import store
     from review_flow.identity import Role
-    from review_flow.services import initialize
+    from review_flow.usecases import initialize
 
     engine = store.make_engine(url)
     initialize(engine, keys_dir, "admin", demo=True)
@@ -252,13 +252,13 @@ def workflow(backend: str, n_docs: int, rows: list[Row]) -> None:
         assert len(listed) == 50, len(listed)
         middle = n_docs // 2
         shown = reader.show(middle)
-        assert shown["document"].id == middle, shown
-        assert len(shown["history"]) == 1, shown
+        assert shown.document.id == middle, shown
+        assert len(shown.history) == 1, shown
 
         for name, fn in (
-            (f"list (Services.list_documents(limit=50)), {n_docs:,} docs",
+            (f"list (App.list_documents(limit=50)), {n_docs:,} docs",
              lambda: reader.list_documents(limit=50)),
-            (f"show (Services.show({middle})), {n_docs:,} docs", lambda: reader.show(middle)),
+            (f"show (App.show({middle})), {n_docs:,} docs", lambda: reader.show(middle)),
         ):  # fmt: skip
             med, worst = median_ms(fn)
             rows.append(
@@ -323,8 +323,8 @@ def generate(db_path: str, keys_dir: str, n: int) -> dict[str, Any]:
     from sqlmodel import select
 
     from review_flow import audit, store
-    from review_flow.services import initialize
     from review_flow.store import AuditCheckpoint, AuditEvent
+    from review_flow.usecases import initialize
 
     start = time.perf_counter()
     engine = store.make_engine(f"sqlite:///{db_path}")

@@ -1,4 +1,5 @@
-"""The exception family: one base, a child per seam. Only cli.py turns these into exit codes."""
+"""The exception family: one base, a child per seam. Only cli/support.py turns these into exit
+codes: a Refused is 1, every other ReviewFlowError is 2."""
 
 
 class ReviewFlowError(Exception):
@@ -38,8 +39,33 @@ class AccessDenied(Refused):
     """Unknown user, missing role, or the four-eyes rule."""
 
 
+class UsageError(ReviewFlowError):
+    """The command was given a value or a combination it cannot take (a decision, an attribute,
+    a date, a role, a database mode); nothing was read or written."""
+
+
 class StoreError(ReviewFlowError):
-    """The database could not do what was asked (not found, not initialised, changed under us)."""
+    """The database cannot do what was asked: not initialised, or a row that is not there."""
+
+
+class NotFound(StoreError):
+    """A row named by the caller does not exist (or is not part of what was named with it)."""
+
+
+class DocumentNotFound(NotFound):
+    def __init__(self, doc_id: int) -> None:
+        super().__init__(f"no document {doc_id}")
+        self.doc_id = doc_id
+
+
+class FindingNotFound(NotFound):
+    """Finding ids that are not findings of the given version."""
+
+
+class MessageNotFound(NotFound):
+    def __init__(self, message_id: int) -> None:
+        super().__init__(f"no outbox message {message_id}")
+        self.message_id = message_id
 
 
 class ConcurrentChange(Refused):

@@ -11,11 +11,10 @@ import pwd
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import text
 from sqlmodel import Session
 
 from review_flow.errors import AccessDenied
-from review_flow.store import is_sqlite, setting
+from review_flow.store.people import database_login, setting
 
 
 class Role(StrEnum):
@@ -48,7 +47,7 @@ def establish(session: Session, requested: str | None) -> Actor:
                 "here your identity is your operating-system account or database login"
             )
         return Actor(requested, Source.DEMO)
-    if is_sqlite(session.get_bind()):  # type: ignore[arg-type]
+    login = database_login(session)
+    if login is None:
         return Actor(pwd.getpwuid(os.getuid()).pw_name, Source.OS_USER)
-    login = session.execute(text("SELECT session_user")).scalar_one()
-    return Actor(str(login), Source.DB_LOGIN)
+    return Actor(login, Source.DB_LOGIN)

@@ -1,8 +1,8 @@
 """The OA filing system (OA备案系统): catalogue records, push targets and retry timing.
 
 Pure pieces only: building the 目录 record, delivering one message to a target, and when to
-try again. The outbox rows and their claiming live in services.py/store.py; a delivery is
-acknowledged or it raises OaPushError, and the caller records either as an audit event.
+try again. The outbox use cases live in usecases/outbox.py and its rows in store/outbox.py; a
+delivery is acknowledged or it raises OaPushError, and the caller records either as an event.
 """
 
 from __future__ import annotations

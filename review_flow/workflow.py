@@ -1,6 +1,7 @@
 """The review workflow as a table of transitions with guards; pure: no database, no scanner.
 
-`advance(case, trigger)` returns the next stage or raises TransitionRefused saying why.
+`advance(case, trigger)` returns the next stage or raises TransitionRefused saying why. Every
+state change of a document goes through it, its creation (`submit`) included.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from review_flow.errors import TransitionRefused
 
 
 class Stage(StrEnum):
+    NEW = "new"  # not stored yet: the source of `submit`, never a document's state
     DRAFTED = "drafted"  # submitted, scanned, awaiting the secrecy review
     RETURNED = "returned"
     SECRECY_CHECKED = "secrecy_checked"
@@ -56,6 +58,7 @@ BLOCKING_CATEGORIES = ("state_secret", "work_secret", "party_document")
 
 TRANSITIONS = [
     # trigger         source                                  dest                guards
+    ("submit",        Stage.NEW,                              Stage.DRAFTED,      ["is_scanned"]),
     ("approve",       Stage.DRAFTED,                          Stage.SECRECY_CHECKED,
      ["is_not_submitter", "all_findings_disposed", "bytes_unchanged"]),
     ("reject",        Stage.DRAFTED,                          Stage.RETURNED,     ["has_reason"]),
@@ -68,6 +71,15 @@ TRANSITIONS = [
     ("push",          [Stage.PUBLISHED, Stage.ATTRIBUTE_SET], Stage.PUSHED_TO_OA,
      ["may_leave_agency", "is_acknowledged"]),
 ]  # fmt: skip
+
+
+def four_eyes(actor: str, submitter: str) -> str:
+    """Why `actor` may not decide on a version `submitter` submitted ('' when they may).
+
+    The one statement of the four-eyes rule: the guards use it, and so does every decision
+    that is not a transition (a disposition of a finding).
+    """
+    return f"four-eyes rule: {actor} submitted this version" if actor == submitter else ""
 
 
 @dataclass
@@ -84,6 +96,7 @@ class Case:
     attribute: Attribute | None = None
     confirmed: tuple[str, ...] = ()  # categories of confirmed findings of the current version
     acknowledged: bool = False
+    scanned: bool = True  # the file was read and scanned; the report is stored with it
     refusal: str = field(default="", init=False)
 
     def _refuse(self, why: str) -> bool:
@@ -91,10 +104,12 @@ class Case:
         return False
 
     # -- guards: each returns True or records why it refuses --------------------------------
+    def is_scanned(self) -> bool:
+        return self.scanned or self._refuse("the file could not be scanned")
+
     def is_not_submitter(self) -> bool:
-        if self.actor == self.submitter:
-            return self._refuse(f"four-eyes rule: {self.actor} submitted this version")
-        return True
+        why = four_eyes(self.actor, self.submitter)
+        return not why or self._refuse(why)
 
     def all_findings_disposed(self) -> bool:
         if self.undisposed:
@@ -173,6 +188,18 @@ def advance(case: Case, trigger: str) -> Stage:
     if not moved:
         raise TransitionRefused(case.refusal or f"cannot {trigger} now")
     return Stage(case.state)
+
+
+def may_owe_push(case: Case) -> None:
+    """Refuse unless the `push` row's guards pass, all but the OA's acknowledgement.
+
+    What the outbox asks before it owes a delivery: a secret, party or withheld document is
+    refused here by the very guard that refuses its push.
+    """
+    (guards,) = [g for t, _, _, g in TRANSITIONS if t == "push"]
+    for name in guards:
+        if name != "is_acknowledged" and not getattr(case, name)():
+            raise TransitionRefused(case.refusal)
 
 
 def allowed(state: Stage) -> list[str]:

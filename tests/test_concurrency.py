@@ -24,8 +24,8 @@ from review_flow.errors import Refused
 from review_flow.extract.limits import Limits
 from review_flow.identity import Role
 from review_flow.scan.rules import default_rules_dir
-from review_flow.services import Services, Settings
 from review_flow.store import AuditEvent, Document
+from review_flow.usecases import App, Settings
 from tests.conftest import SAMPLES
 from tests.dbkit import Bench
 
@@ -35,7 +35,7 @@ CLEAN = SAMPLES / "01_clean_notice.docx"
 # is ready; the exit status and the output are the CLI's own.
 GATED_CLI = """
 import os, runpy, sys, time
-import review_flow.audit, review_flow.cli, review_flow.cli_review, review_flow.services
+import review_flow.audit, review_flow.cli, review_flow.usecases
 import review_flow.extract.limits, review_flow.scan.rules, review_flow.store
 gate, ready = sys.argv[1:3]
 open(ready, "w").close()
@@ -47,8 +47,8 @@ runpy.run_module("review_flow", run_name="__main__")
 """
 
 
-def services(url: str, home: str | Path, user: str) -> Services:
-    return Services(
+def services(url: str, home: str | Path, user: str) -> App:
+    return App(
         Settings(
             engine=store.make_engine(url),
             keys=audit.load_keys(Path(home)),
@@ -59,7 +59,7 @@ def services(url: str, home: str | Path, user: str) -> Services:
     )
 
 
-def prepare(db_url: str, tmp_path: Path, reviewers: int) -> tuple[Bench, Services, list[str]]:
+def prepare(db_url: str, tmp_path: Path, reviewers: int) -> tuple[Bench, App, list[str]]:
     """A demo database with a clerk, an inspector and `reviewers` reviewers."""
     bench = Bench(db_url, tmp_path / "keys")
     bench.ok("init", "--admin", "admin", "--demo")
@@ -94,7 +94,7 @@ def test_twenty_reviewers_approve_one_document_at_once(db_url: str, tmp_path: Pa
     bench, clerk, reviewers = prepare(db_url, tmp_path, count)
     engine = clerk.settings.engine
     try:
-        doc, _ = clerk.submit(CLEAN)
+        doc = clerk.submit(CLEAN).document
         gate = tmp_path / "gate"
         racers = []
         for i, name in enumerate(reviewers):
@@ -168,7 +168,7 @@ def test_eight_workers_approve_thirty_documents(db_url: str, tmp_path: Path) -> 
     bench, clerk, reviewers = prepare(db_url, tmp_path, 8)
     engine = clerk.settings.engine
     try:
-        docs = [clerk.submit(CLEAN)[0].id for _ in range(30)]
+        docs = [clerk.submit(CLEAN).document.id for _ in range(30)]
         # fork: the workers start with everything imported; each opens its own engine
         ctx = multiprocessing.get_context("fork")
         barrier, queue = ctx.Barrier(len(reviewers)), ctx.Queue()

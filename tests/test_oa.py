@@ -7,7 +7,7 @@ connection, a lost acknowledgement. `review-flow push` runs as the real CLI agai
 One demo database per backend is shared by the tests of this module (building a bench costs six
 CLI runs). Every `push` delivers whatever is due in the whole outbox, so each test leaves no
 message pending (the `oa` fixture parks leftovers of a failed test as dead). Documents that only
-need to *be* published are inserted at 公开属性 set and published through `Services.publish` (the
+need to *be* published are inserted at 公开属性 set and published through `App.publish` (the
 real guard, catalogue record and outbox); submit/approve/attribute/publish go through the CLI in
 the first test, and every push, --status and --retry does.
 """
@@ -35,13 +35,13 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from review_flow import audit, delivery, oa, store
+from review_flow import audit, oa, store
 from review_flow.errors import Refused
 from review_flow.extract.limits import Limits
 from review_flow.identity import Role
 from review_flow.scan.rules import default_rules_dir
-from review_flow.services import Act, Services, Settings
 from review_flow.store import AuditEvent, Catalogue, Document, OutboxMessage, Version
+from review_flow.usecases import Act, App, Pusher, Settings, outbox
 from review_flow.workflow import Attribute
 from tests.conftest import SAMPLES
 from tests.dbkit import BACKENDS, Bench, module_bench
@@ -70,15 +70,15 @@ class Kit:
     bench: Bench
     engine: Engine
     keys: audit.Keys
-    _services: dict[str, Services] = field(default_factory=dict)
+    _apps: dict[str, App] = field(default_factory=dict)
 
     @property
     def backend(self) -> str:
         return "sqlite" if store.is_sqlite(self.engine) else "postgres"
 
-    def svc(self, user: str) -> Services:
-        if user not in self._services:
-            self._services[user] = Services(
+    def svc(self, user: str) -> App:
+        if user not in self._apps:
+            self._apps[user] = App(
                 Settings(
                     engine=self.engine,
                     keys=self.keys,
@@ -87,24 +87,22 @@ class Kit:
                     requested_user=user,
                 )
             )
-        return self._services[user]
+        return self._apps[user]
 
     # -- documents ---------------------------------------------------------------------------
     def submit(self, sample: Path) -> int:
-        doc, _ = self.svc("张拟稿").submit(sample)
-        assert doc.id is not None
-        return doc.id
+        return self.svc("张拟稿").submit(sample).document.id
 
     def review(self, doc_id: int, decision: str = "dismissed") -> None:
         """Decide every block/warn finding, then approve (李审查)."""
         reviewer = self.svc("李审查")
-        ids = [f["id"] for f in reviewer.findings(doc_id) if f["severity"] in ("block", "warn")]
+        ids = [f.id for f in reviewer.findings(doc_id) if f.severity in ("block", "warn")]
         if ids:
             reviewer.dispose(doc_id, ids, decision, "" if decision == "confirmed" else "公开信息")
         reviewer.approve(doc_id)
 
     def publish_real(self, sample: Path) -> int:
-        """Submit (scanned), approve, 主动公开 and publish, in-process through Services."""
+        """Submit (scanned), approve, 主动公开 and publish, in-process through App."""
         doc = self.submit(sample)
         self.review(doc)
         self.svc(PUBLISHER).set_attribute(doc, "主动公开")
@@ -143,7 +141,7 @@ class Kit:
             return doc.id
 
     def published(self, count: int, sample: Path = CLEAN) -> list[int]:
-        """`count` documents published through Services.publish (guard, record, outbox)."""
+        """`count` documents published through App.publish (guard, record, outbox)."""
         data = sample.read_bytes()
         docs = [self.staged(data, sample.name) for _ in range(count)]
         for doc in docs:
@@ -206,8 +204,8 @@ class Kit:
         extra = {**PUSH_ENV, "REVIEW_FLOW_OA_URL": url or "", **env}
         return self.bench.run("push", *args, user=PUBLISHER, **extra)
 
-    def pusher(self, target: oa.Target) -> delivery.Pusher:
-        return delivery.Pusher(self.svc(PUBLISHER), target, backoff_base=0.0)
+    def pusher(self, target: oa.Target) -> Pusher:
+        return Pusher(self.svc(PUBLISHER), target, backoff_base=0.0)
 
     def park_pending(self) -> None:
         """Mark messages left pending as dead, so one test's leftovers never reach the next."""
@@ -298,7 +296,7 @@ def test_every_published_document_arrives_once_and_intact_through_failures(
 ) -> None:
     kit = oa_kit
     before = kit.head()
-    # One document through the command line, the others through the same Services in-process.
+    # One document through the command line, the others through the same App in-process.
     cli_doc = kit.bench.ok("submit", str(CLEAN), user="张拟稿").strip()
     kit.bench.ok("approve", cli_doc, user="李审查")
     kit.bench.ok("attribute", cli_doc, "public", user=PUBLISHER)
@@ -479,9 +477,9 @@ def test_secret_party_and_withheld_documents_never_enter_the_outbox(
             version = act.session.exec(
                 select(Version).where(Version.document_id == doc_id, Version.number == 1)
             ).one()
-            delivery.enqueue(act, doc, version, attribute, confirmed)
+            outbox.enqueue(act, doc, version, attribute, confirmed)
 
-        kit.svc(PUBLISHER)._run("publish", (Role.PUBLISHER,), body, doc_id)
+        kit.svc(PUBLISHER).run("publish", (Role.PUBLISHER,), body, doc_id)
 
     for attribute, confirmed in (
         (Attribute.WITHHELD, ()),
@@ -637,16 +635,16 @@ def test_a_worker_killed_after_the_receiver_stored_a_message_loses_nothing(oa_ki
 WORKER = """
 import json, os, sys, time
 from pathlib import Path
-from review_flow import audit, delivery, oa, store
+from review_flow import audit, oa, store
 from review_flow.extract.limits import Limits
 from review_flow.scan.rules import default_rules_dir
-from review_flow.services import Services, Settings
+from review_flow.usecases import App, Pusher, Settings
 
 url, home, target, gate, ready = sys.argv[1:6]
-services = Services(Settings(engine=store.make_engine(url), keys=audit.load_keys(Path(home)),
+services = App(Settings(engine=store.make_engine(url), keys=audit.load_keys(Path(home)),
                              rules_dirs=(str(default_rules_dir()),), limits=Limits(),
                              requested_user="王公开"))
-pusher = delivery.Pusher(services, oa.HttpTarget(target, timeout=20), 0.01)
+pusher = Pusher(services, oa.HttpTarget(target, timeout=20), 0.01)
 open(ready, "w").close()
 deadline = time.monotonic() + 60
 while not os.path.exists(gate) and time.monotonic() < deadline:

@@ -4,7 +4,8 @@ One demo database per backend is shared by the tests of this module (`bench` bel
 function-scoped fixture of conftest: building a bench costs six CLI runs). Each test submits its
 own documents and only looks at those, or at audit events newer than the ones it found. Where the
 command line adds nothing (exit codes and messages are checked on a few representative
-commands), the tests call `Services` in-process, built like `cli_review.services()` builds it.
+commands), the tests call the use cases (`App`) in-process, built like `usecases.open_app()`
+builds it.
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ from review_flow import audit, store
 from review_flow.errors import AccessDenied, Refused, TransitionRefused
 from review_flow.extract.limits import Limits
 from review_flow.scan.rules import default_rules_dir
-from review_flow.services import Services, Settings
 from review_flow.store import AuditEvent, Document, FindingRow, Version
+from review_flow.usecases import App, FindingView, Settings
 from tests.conftest import SAMPLES
 from tests.dbkit import BACKENDS, Bench, module_bench
 
@@ -47,11 +48,11 @@ class Kit:
     backend: str
     engine: Engine
     keys: audit.Keys
-    _services: dict[str | None, Services] = field(default_factory=dict)
+    _apps: dict[str | None, App] = field(default_factory=dict)
 
-    def svc(self, user: str | None) -> Services:
-        if user not in self._services:
-            self._services[user] = Services(
+    def svc(self, user: str | None) -> App:
+        if user not in self._apps:
+            self._apps[user] = App(
                 Settings(
                     engine=self.engine,
                     keys=self.keys,
@@ -60,12 +61,10 @@ class Kit:
                     requested_user=user,
                 )
             )
-        return self._services[user]
+        return self._apps[user]
 
     def submit(self, sample: Path, user: str = "张拟稿") -> int:
-        doc, _ = self.svc(user).submit(sample)
-        assert doc.id is not None
-        return doc.id
+        return self.svc(user).submit(sample).document.id
 
     def doc(self, doc_id: int) -> Document:
         with Session(self.engine) as session:
@@ -73,11 +72,11 @@ class Kit:
             assert found is not None
             return found
 
-    def findings(self, doc_id: int) -> list[dict[str, Any]]:
+    def findings(self, doc_id: int) -> list[FindingView]:
         return self.svc("李审查").findings(doc_id)
 
     def to_decide(self, doc_id: int) -> list[int]:
-        return [f["id"] for f in self.findings(doc_id) if f["severity"] in ("block", "warn")]
+        return [f.id for f in self.findings(doc_id) if f.severity in ("block", "warn")]
 
     def head(self) -> int:
         with Session(self.engine) as session:
@@ -190,7 +189,7 @@ def test_the_submitter_may_not_dispose_of_findings(kit: Kit) -> None:
     with pytest.raises(AccessDenied, match="four-eyes rule: 周全能 submitted this version"):
         kit.svc("周全能").dispose(doc, [finding], "dismissed", "公开信息")
     only_refusal(kit, before, "dispose", "周全能", doc)
-    assert all(f["disposition"] is None for f in kit.findings(doc))
+    assert all(f.disposition is None for f in kit.findings(doc))
 
 
 # -- findings and their dispositions ---------------------------------------------------------------
@@ -205,7 +204,7 @@ def test_dismiss_without_a_reason_is_refused(kit: Kit) -> None:
     only_refusal(kit, before, "dispose", "李审查", doc)
     with pytest.raises(Refused, match="a reason is required"):
         kit.svc("李审查").dispose(doc, [finding], "dismissed", "   ")
-    assert all(f["disposition"] is None for f in kit.findings(doc))
+    assert all(f.disposition is None for f in kit.findings(doc))
 
 
 @pytest.mark.parametrize(
@@ -319,7 +318,8 @@ def test_reject_returns_and_revise_makes_a_new_scanned_version(kit: Kit) -> None
         reviewer.approve(doc)
 
     before = kit.head()
-    document, report, matches = kit.svc("张拟稿").revise(doc, CLEAN)
+    revised = kit.svc("张拟稿").revise(doc, CLEAN)
+    document, report, matches = revised.document, revised.report, revised.matches
     assert (document.state, document.current_version) == ("drafted", 2)
     assert matches == []
     (event,) = kit.events(before)
@@ -336,8 +336,8 @@ def test_reject_returns_and_revise_makes_a_new_scanned_version(kit: Kit) -> None
         v2_rows = session.exec(select(FindingRow).where(FindingRow.version_id == versions[1].id))
         v2_ids = {r.id for r in v2_rows.all()}
     current = kit.findings(doc)
-    assert {f["id"] for f in current} == v2_ids, "findings shown are the new scan's"
-    assert all(f["disposition"] is None for f in current), "the old review is void"
+    assert {f.id for f in current} == v2_ids, "findings shown are the new scan's"
+    assert all(f.disposition is None for f in current), "the old review is void"
     assert reviewer.approve(doc).state == "secrecy_checked"
     assert kit.doc(doc).reviewed_version == 2
 
@@ -345,16 +345,16 @@ def test_reject_returns_and_revise_makes_a_new_scanned_version(kit: Kit) -> None
 def test_revise_of_the_same_file_offers_to_carry_over_exactly_the_dismissals(kit: Kit) -> None:
     doc = kit.submit(PERSONAL)
     v1 = kit.findings(doc)
-    dismissed = [v1[0]["id"], v1[3]["id"], v1[-1]["id"]]
-    confirmed = [v1[1]["id"]]
+    dismissed = [v1[0].id, v1[3].id, v1[-1].id]
+    confirmed = [v1[1].id]
     kit.svc("李审查").dispose(doc, dismissed, "dismissed", "公示需要，已经本人同意")
     kit.svc("李审查").dispose(doc, confirmed, "confirmed", "")
 
     out = kit.bench.ok("revise", str(doc), str(PERSONAL), user="张拟稿")
     v2 = kit.findings(doc)
     assert len(v2) == len(v1)
-    by_place = {(f["rule"], f["start"], f["end"]): f["id"] for f in v1}
-    earlier = {f["id"]: by_place[(f["rule"], f["start"], f["end"])] for f in v2}
+    by_place = {(f.rule, f.start, f.end): f.id for f in v1}
+    earlier = {f.id: by_place[(f.rule, f.start, f.end)] for f in v2}
     expected = sorted(new for new, old in earlier.items() if old in dismissed)
     assert len(expected) == len(dismissed)
     assert f"{len(expected)} finding(s) match ones dismissed before: " in out
@@ -365,13 +365,13 @@ def test_revise_of_the_same_file_offers_to_carry_over_exactly_the_dismissals(kit
     before = kit.head()
     out = kit.bench.ok("dispose", str(doc), "--carry-over", user="李审查")
     assert out.strip() == f"{len(expected)} finding(s) decided"
-    decided = {f["id"]: f for f in kit.findings(doc) if f["disposition"]}
+    decided = {f.id: f for f in kit.findings(doc) if f.disposition}
     assert sorted(decided) == expected
     for new, row in decided.items():
-        assert row["disposition"] == "dismissed"
-        assert row["decided_by"] == "李审查"
-        assert f"(finding {earlier[new]})" in row["reason"]
-        assert "公示需要，已经本人同意" in row["reason"]
+        assert row.disposition == "dismissed"
+        assert row.decided_by == "李审查"
+        assert f"(finding {earlier[new]})" in row.reason
+        assert "公示需要，已经本人同意" in row.reason
     carried = kit.events(before, action="dispose")
     assert sorted(e.details["finding"] for e in carried) == expected
     assert all(e.details.get("carried_over") is True for e in carried)
@@ -386,10 +386,9 @@ def test_a_dismissal_overturned_by_a_confirmation_is_not_carried_over(kit: Kit) 
     reviewer = kit.svc("李审查")
     reviewer.dispose(doc, [finding], "dismissed", "看错了")
     reviewer.dispose(doc, [finding], "confirmed", "")
-    assert [f["disposition"] for f in kit.findings(doc) if f["id"] == finding] == ["confirmed"]
+    assert [f.disposition for f in kit.findings(doc) if f.id == finding] == ["confirmed"]
 
-    _, _, matches = kit.svc("张拟稿").revise(doc, PERSONAL)
-    assert matches == []
+    assert kit.svc("张拟稿").revise(doc, PERSONAL).matches == []
     assert reviewer.carry_over(doc) == []
 
 
@@ -548,7 +547,7 @@ def test_reveal_is_for_reviewers_only_and_recorded(kit: Kit, planted: list[str])
         "reviewer",
         doc,
     )
-    assert sorted(event.details["findings"]) == sorted(f["id"] for f in kit.findings(doc))
+    assert sorted(event.details["findings"]) == sorted(f.id for f in kit.findings(doc))
 
     before = kit.head()
     assert_refused(

@@ -21,6 +21,7 @@ from review_flow.workflow import (
 # The "Workflow" table of /work/shared/DESIGN.md, written out independently of TRANSITIONS:
 # trigger -> (sources, destination).
 DESIGN_TABLE: dict[str, tuple[set[Stage], Stage]] = {
+    "submit": ({Stage.NEW}, Stage.DRAFTED),
     "approve": ({Stage.DRAFTED}, Stage.SECRECY_CHECKED),
     "reject": ({Stage.DRAFTED}, Stage.RETURNED),
     "revise": ({Stage.DRAFTED, Stage.RETURNED}, Stage.DRAFTED),

@@ -1,7 +1,7 @@
 """The written review record (保密审查记录) of one document, as a printable .docx.
 
-Built from what services.show returns: the document, its versions, the findings of the current
-version with their decisions, and its audit history. Personal data stays masked.
+Built from what the `show` use case returns: the document, its versions, the findings of the
+current version with their decisions, and its audit history. Personal data stays masked.
 """
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+
+from review_flow.usecases.views import Shown
 
 CONCLUSIONS = {
     "drafted": "审查中（待审查人作出结论）",
@@ -27,12 +28,12 @@ def _reason(reason: str | None) -> str:
     return f"（理由：{reason}）" if reason else ""
 
 
-def write_record(data: dict[str, Any], out: Path) -> Path:
+def write_record(shown: Shown, out: Path) -> Path:
     """Write the record to `out` (via a temporary name) and return the path."""
     import docx
     from docx.shared import Pt
 
-    doc_row = data["document"]
+    doc_row = shown.document
     document = docx.Document()
     document.core_properties.author = "review-flow"
     document.core_properties.comments = ""
@@ -40,7 +41,7 @@ def write_record(data: dict[str, Any], out: Path) -> Path:
     style = document.styles["Normal"]
     style.font.size = Pt(11)
     document.add_heading("保密审查记录", level=1)
-    approvals = [e for e in data["history"] if e.action == "approve"]
+    approvals = [e for e in shown.history if e.action == "approve"]
     reviewer = approvals[-1].actor if approvals else "（尚未审查通过）"
     reviewed_on = approvals[-1].ts.strftime("%Y-%m-%d") if approvals else ""
     head = [
@@ -52,8 +53,8 @@ def write_record(data: dict[str, Any], out: Path) -> Path:
         ("拟稿人", doc_row.clerk),
         ("审查人", reviewer),
         ("审查日期", reviewed_on),
-        ("审查版本", f"第{doc_row.current_version}版 {data['versions'][-1]['file_name']} "
-                     f"(sha256 {data['versions'][-1]['sha256'][:16]}…)"),
+        ("审查版本", f"第{doc_row.current_version}版 {shown.versions[-1].file_name} "
+                     f"(sha256 {shown.versions[-1].sha256[:16]}…)"),
         ("公开属性", (doc_row.attribute or "未认定") + _reason(doc_row.attribute_reason)),
         ("当前状态", doc_row.state),
     ]  # fmt: skip
@@ -63,7 +64,7 @@ def write_record(data: dict[str, Any], out: Path) -> Path:
         cells = table.add_row().cells
         cells[0].text, cells[1].text = label, str(value)
     document.add_heading("审查发现及处理", level=2)
-    findings = data["findings"]
+    findings = shown.findings
     if not findings:
         document.add_paragraph("扫描未发现需处理事项。")
     else:
@@ -74,22 +75,22 @@ def write_record(data: dict[str, Any], out: Path) -> Path:
             cell.text = title
         for f in findings:
             cells = grid.add_row().cells
-            cells[0].text = str(f["id"])
-            cells[1].text = f"{f['category']} / {f['rule']}（{f['severity']}）"
-            cells[2].text = f"{f['where']}：{f['excerpt']}"
-            cells[3].text = DECISION_LABELS.get(f["disposition"], str(f["disposition"]))
-            cells[4].text = f"{f['reason'] or ''} {f['decided_by'] or ''}".strip()
+            cells[0].text = str(f.id)
+            cells[1].text = f"{f.category} / {f.rule}（{f.severity}）"
+            cells[2].text = f"{f.where}：{f.excerpt}"
+            cells[3].text = DECISION_LABELS.get(f.disposition, str(f.disposition))
+            cells[4].text = f"{f.reason or ''} {f.decided_by or ''}".strip()
     document.add_heading("审查结论", level=2)
     document.add_paragraph(CONCLUSIONS.get(doc_row.state, doc_row.state))
     document.add_heading("办理经过", level=2)
-    for e in data["history"]:
+    for e in shown.history:
         move = f"（{e.from_state or '—'} → {e.to_state}）" if e.to_state else ""
         why = f"：{e.reason}" if e.reason else ""
         document.add_paragraph(
             f"{e.ts:%Y-%m-%d %H:%M} {e.actor}（{e.role}）{e.action}{move}{why}", style="List Bullet"
         )
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    first, last = data["history"][0].seq, data["history"][-1].seq
+    first, last = shown.history[0].seq, shown.history[-1].seq
     document.add_paragraph(
         f"本记录由 review-flow 生成于 {stamp}，依据审计日志第 {first} 至 {last} 号事件。"
     )

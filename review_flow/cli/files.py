@@ -1,64 +1,18 @@
-"""Command-line interface: parse arguments, call one function, print, map errors to exit codes.
-
-Exit status: 0 success (scan: all clear), 1 something to review or block / a guard refused,
-2 usage or input errors (unreadable, hostile or unsupported files).
-"""
+"""Commands on files, with no database: extract, scan, and the rules (list, test)."""
 
 from __future__ import annotations
 
 import json
-import logging
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from review_flow.errors import Refused, ReviewFlowError
+from review_flow.cli.support import EXIT_ERROR, EXIT_FLAGGED, EXIT_OK, OutputFormat, fail
+from review_flow.errors import ReviewFlowError
 
-app = typer.Typer(
-    name="review-flow",
-    help="保密审查 before publication: extract, scan and review official documents (公文).",
-    no_args_is_help=True,
-    add_completion=False,
-    rich_markup_mode="rich",
-    pretty_exceptions_enable=False,
-)
-
-EXIT_OK, EXIT_FLAGGED, EXIT_ERROR = 0, 1, 2
-
-
-class OutputFormat(StrEnum):
-    text = "text"
-    json = "json"
-
-
-def fail(message: str, hint: str = "") -> None:
-    """One line on stderr (plus a hint), the documented way every error leaves the program."""
-    typer.echo(f"review-flow: error: {message}", err=True)
-    if hint:
-        typer.echo(f"  hint: {hint}", err=True)
-
-
-@app.callback()
-def _root(
-    ctx: typer.Context,
-    verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="Log progress to stderr.")
-    ] = False,
-    db: Annotated[
-        str | None, typer.Option("--db", help="Database path or URL (default $REVIEW_FLOW_DB).")
-    ] = None,
-    as_user: Annotated[
-        str | None, typer.Option("--as", help="Act as NAME (demo databases only).")
-    ] = None,
-) -> None:
-    ctx.obj = {"db": db, "user": as_user}
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+app = typer.Typer()
 
 
 @app.command()
@@ -219,25 +173,3 @@ def rules_test(
         typer.echo(f"FAIL {r.rule} {r.kind}: {r.text!r}")
     typer.echo(f"{len(results) - len(failed)}/{len(results)} examples pass")
     raise typer.Exit(EXIT_FLAGGED if failed else EXIT_OK)
-
-
-# NOTE: the workflow and audit commands live in their own modules and register themselves here.
-from review_flow import cli_audit, cli_review  # noqa: E402
-
-cli_review.register(app)
-cli_audit.register(app)
-
-
-def main() -> None:
-    """Console-script entry point; the only place a ReviewFlowError becomes an exit code."""
-    try:
-        app()
-    except Refused as exc:
-        fail(f"refused: {exc}", exc.hint)
-        sys.exit(EXIT_FLAGGED)
-    except ReviewFlowError as exc:
-        fail(str(exc), exc.hint)
-        sys.exit(EXIT_ERROR)
-    except KeyboardInterrupt:
-        fail("interrupted")
-        sys.exit(130)

@@ -1,17 +1,18 @@
-"""Terminal and JSON rendering of documents, findings and their history."""
+"""Terminal and JSON rendering of documents, findings and their history (use case results)."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from review_flow.store import AuditEvent, Document
+from review_flow.usecases.views import DocumentView, EventView, FindingView, Shown
 
 
-def document_json(doc: Document) -> dict[str, Any]:
+def document_json(doc: DocumentView) -> dict[str, Any]:
     return {
         "id": doc.id,
         "title": doc.title,
@@ -27,7 +28,7 @@ def document_json(doc: Document) -> dict[str, Any]:
     }
 
 
-def event_json(event: AuditEvent) -> dict[str, Any]:
+def event_json(event: EventView) -> dict[str, Any]:
     return {
         "seq": event.seq,
         "ts": event.ts.isoformat(),
@@ -42,17 +43,17 @@ def event_json(event: AuditEvent) -> dict[str, Any]:
     }
 
 
-def show_json(data: dict[str, Any]) -> dict[str, Any]:
+def show_json(shown: Shown) -> dict[str, Any]:
     return {
-        **document_json(data["document"]),
-        "catalogue": data.get("catalogue"),
-        "versions": data["versions"],
-        "findings": data["findings"],
-        "history": [event_json(e) for e in data["history"]],
+        **document_json(shown.document),
+        "catalogue": shown.catalogue,
+        "versions": [asdict(v) for v in shown.versions],
+        "findings": [asdict(f) for f in shown.findings],
+        "history": [event_json(e) for e in shown.history],
     }
 
 
-def print_list(docs: list[Document], console: Console | None = None) -> None:
+def print_list(docs: list[DocumentView], console: Console | None = None) -> None:
     console = console or Console(highlight=False)
     table = Table("id", "state", "title", "发文字号", "clerk", "v", "attribute")
     for d in docs:
@@ -68,24 +69,24 @@ def print_list(docs: list[Document], console: Console | None = None) -> None:
     console.print(table)
 
 
-def print_findings(rows: list[dict[str, Any]], console: Console | None = None) -> None:
+def print_findings(rows: list[FindingView], console: Console | None = None) -> None:
     console = console or Console(highlight=False, soft_wrap=True)
     if not rows:
         console.print("no findings")
     for r in rows:
-        decided = r["disposition"] or "[yellow]undecided[/]"
+        decided = r.disposition or "[yellow]undecided[/]"
         console.print(
-            f"[bold]{r['id']:>5}[/] {r['severity']:<5} {r['category']}/{r['kind']} "
-            f"({r['where']}; {r['rule']}): {decided}"
+            f"[bold]{r.id:>5}[/] {r.severity:<5} {r.category}/{r.kind} "
+            f"({r.where}; {r.rule}): {decided}"
         )
-        console.print(f"        {escape(r['excerpt'])}")
-        if r["reason"]:
-            console.print(f"        [dim]{escape(r['reason'])} — {escape(r['decided_by'])}[/]")
+        console.print(f"        {escape(r.excerpt)}")
+        if r.reason:
+            console.print(f"        [dim]{escape(r.reason)} — {escape(r.decided_by or '')}[/]")
 
 
-def print_show(data: dict[str, Any], console: Console | None = None) -> None:
+def print_show(shown: Shown, console: Console | None = None) -> None:
     console = console or Console(highlight=False, soft_wrap=True)
-    doc: Document = data["document"]
+    doc = shown.document
     console.print(f"[bold]document {doc.id}[/]: {escape(doc.title)}")
     for label, value in (
         ("state", doc.state),
@@ -98,21 +99,21 @@ def print_show(data: dict[str, Any], console: Console | None = None) -> None:
     ):
         if value:
             console.print(f"  {label}: {escape(str(value))}")
-    if data.get("catalogue"):
+    if shown.catalogue:
         console.print("[bold]catalogue record (公开目录)[/]")
-        for key, value in data["catalogue"].items():
+        for key, value in shown.catalogue.items():
             if key not in ("sha256",):
                 console.print(f"  {key}: {escape(str(value))}")
     console.print("[bold]versions[/]")
-    for v in data["versions"]:
+    for v in shown.versions:
         console.print(
-            f"  v{v['number']} {escape(v['file_name'])} {v['size']} bytes "
-            f"sha256 {v['sha256'][:16]}… by {escape(v['submitted_by'])}: {v['verdict']}"
+            f"  v{v.number} {escape(v.file_name)} {v.size} bytes "
+            f"sha256 {v.sha256[:16]}… by {escape(v.submitted_by)}: {v.verdict}"
         )
     console.print("[bold]findings of the current version[/]")
-    print_findings(data["findings"], console)
+    print_findings(shown.findings, console)
     console.print("[bold]history[/]")
-    for e in data["history"]:
+    for e in shown.history:
         move = f" {e.from_state or '∅'} → {e.to_state}" if e.to_state else ""
         why = f" — {escape(e.reason)}" if e.reason else ""
         console.print(

@@ -1,39 +1,12 @@
-"""SQLModel tables, the engine and transactions; the only module that speaks SQL.
-
-SQLite (a file, WAL, every write transaction `BEGIN IMMEDIATE`) is the embedded default; any
-SQLAlchemy URL works and PostgreSQL is tested. State changes are conditional UPDATEs checked
-by row count, which holds on both backends (SQLite ignores `FOR UPDATE`).
-"""
+"""The SQLModel tables: what review-flow keeps. No queries here (see the modules beside it)."""
 
 from __future__ import annotations
 
-import contextlib
-import os
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    Column,
-    Index,
-    LargeBinary,
-    String,
-    Text,
-    UniqueConstraint,
-    event,
-    text,
-    update,
-)
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError, ProgrammingError
-from sqlmodel import Field, Session, SQLModel, create_engine, select
-
-from review_flow.errors import StoreError
-
-DEFAULT_DB = "review_flow.db"
-SCHEMA_HEAD = "0003"
+from sqlalchemy import JSON, Column, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
@@ -131,7 +104,7 @@ class Disposition(SQLModel, table=True):
 
 
 class AuditEvent(SQLModel, table=True):
-    """One append-only audit event, chained by a keyed hash (see audit.py)."""
+    """One append-only audit event, chained by a keyed hash (see audit/chain.py)."""
 
     __tablename__ = "audit_event"
     seq: int = Field(primary_key=True)
@@ -194,114 +167,3 @@ class OutboxMessage(SQLModel, table=True):
     last_error: str | None = Field(default=None, sa_column=Column(Text))
     created_at: datetime = Field(default_factory=utcnow)
     delivered_at: datetime | None = None
-
-
-# -- engine ----------------------------------------------------------------------------------
-def database_url(value: str | None = None) -> str:
-    """`REVIEW_FLOW_DB` as a URL; a plain path means a SQLite file."""
-    raw = value or os.environ.get("REVIEW_FLOW_DB") or DEFAULT_DB
-    if "://" in raw:
-        return raw
-    return f"sqlite:///{Path(raw).expanduser().resolve()}"
-
-
-def make_engine(url: str | None = None) -> Engine:
-    url = database_url(url)
-    if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
-        _sqlite_setup(engine)
-        return engine
-    return create_engine(url, pool_pre_ping=True)
-
-
-def _sqlite_setup(engine: Engine) -> None:
-    """WAL, a busy timeout, foreign keys, and BEGIN IMMEDIATE for every transaction.
-
-    NOTE: a deferred SQLite transaction that reads, then writes, fails with 'database is
-    locked' under contention however long the timeout; taking the write lock at BEGIN makes
-    concurrent writers queue instead.
-    """
-
-    @event.listens_for(engine, "connect")
-    def _connect(dbapi_connection: Any, record: Any) -> None:
-        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA busy_timeout = 30000")
-        cursor.execute("PRAGMA foreign_keys = ON")
-        if engine.url.database not in (None, "", ":memory:"):
-            cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-
-@contextlib.contextmanager
-def transaction(engine: Engine) -> Iterator[Session]:
-    """One database transaction: committed on success, rolled back on any error."""
-    with Session(engine, expire_on_commit=False) as session, session.begin():
-        yield session
-
-
-def is_sqlite(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite"
-
-
-def lock_document(session: Session, doc_id: int) -> Document:
-    """Load a document for change; on PostgreSQL the row stays locked until commit."""
-    stmt = select(Document).where(Document.id == doc_id)
-    if not is_sqlite(session.get_bind()):  # type: ignore[arg-type]
-        stmt = stmt.with_for_update()
-    doc = session.exec(stmt).first()
-    if doc is None:
-        raise StoreError(f"no document {doc_id}")
-    return doc
-
-
-def move_state(session: Session, doc: Document, to_state: str, **changes: Any) -> None:
-    """Conditional UPDATE: only if the row is still in the state and version we read."""
-    assert doc.id is not None
-    values = {"state": to_state, "row_version": doc.row_version + 1, "updated_at": utcnow()}
-    values.update(changes)
-    result = session.execute(
-        update(Document)
-        .where(Document.id == doc.id)  # type: ignore[arg-type]
-        .where(Document.state == doc.state)  # type: ignore[arg-type]
-        .where(Document.row_version == doc.row_version)  # type: ignore[arg-type]
-        .values(**values)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise StoreError(f"document {doc.id} was changed by someone else; try again")
-    session.expire(doc)
-
-
-def setting(session: Session, key: str) -> str | None:
-    row = session.get(Setting, key)
-    return row.value if row else None
-
-
-def ping(engine: Engine) -> None:
-    with engine.connect() as conn:
-        conn.execute(text("SELECT 1"))
-
-
-def upgrade(engine: Engine) -> str:
-    """Create or upgrade the schema to the newest migration; returns the revision."""
-    from alembic import command
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
-    return SCHEMA_HEAD
-
-
-def schema_revision(engine: Engine) -> str | None:
-    with engine.connect() as conn:
-        try:
-            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        except (OperationalError, ProgrammingError):  # no table yet: no schema
-            return None

@@ -1,0 +1,60 @@
+"""Command-line interface: the root `review-flow` app, put together from one module per command
+group. Each command parses its arguments, calls one use case and formats the result; errors
+become exit codes in `support.py` only.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Annotated
+
+import typer
+
+from review_flow.cli import admin, audit, files, intake, reading, release, review
+from review_flow.cli.support import EXIT_INTERRUPTED, fail, report
+from review_flow.errors import ReviewFlowError
+
+app = typer.Typer(
+    name="review-flow",
+    help="保密审查 before publication: extract, scan and review official documents (公文).",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Log progress to stderr.")
+    ] = False,
+    db: Annotated[
+        str | None, typer.Option("--db", help="Database path or URL (default $REVIEW_FLOW_DB).")
+    ] = None,
+    as_user: Annotated[
+        str | None, typer.Option("--as", help="Act as NAME (demo databases only).")
+    ] = None,
+) -> None:
+    ctx.obj = {"db": db, "user": as_user}
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+
+
+for group in (files, admin, intake, reading, review, release, audit):
+    app.add_typer(group.app)
+
+
+def main() -> None:
+    """Console-script entry point: an error that escaped a command still leaves as one line."""
+    try:
+        app()
+    except ReviewFlowError as exc:
+        sys.exit(report(exc))
+    except KeyboardInterrupt:
+        fail("interrupted")
+        sys.exit(EXIT_INTERRUPTED)

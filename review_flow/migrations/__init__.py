@@ -1,1 +1,0 @@
-"""Alembic migrations; `review-flow init` runs them (see store.upgrade)."""

@@ -1,0 +1,118 @@
+"""Documents and their versions: load for change, conditional state moves, listing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Row, func, update
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from review_flow.errors import ConcurrentChange, DocumentNotFound
+from review_flow.store.engine import locks_rows
+from review_flow.store.tables import AuditEvent, Document, FindingRow, Version, utcnow
+
+
+def lock_document(session: Session, doc_id: int) -> Document:
+    """Load a document for change; on PostgreSQL the row stays locked until commit."""
+    stmt = select(Document).where(Document.id == doc_id)
+    if locks_rows(session):
+        stmt = stmt.with_for_update()
+    doc = session.exec(stmt).first()
+    if doc is None:
+        raise DocumentNotFound(doc_id)
+    return doc
+
+
+def get(session: Session, doc_id: int) -> Document | None:
+    """A document by id, without locking it (None if there is none)."""
+    return session.get(Document, doc_id)
+
+
+def move_state(session: Session, doc: Document, to_state: str, **changes: Any) -> None:
+    """Conditional UPDATE: only if the row is still in the state and version we read."""
+    assert doc.id is not None
+    values = {"state": to_state, "row_version": doc.row_version + 1, "updated_at": utcnow()}
+    values.update(changes)
+    result = session.execute(
+        update(Document)
+        .where(Document.id == doc.id)  # type: ignore[arg-type]
+        .where(Document.state == doc.state)  # type: ignore[arg-type]
+        .where(Document.row_version == doc.row_version)  # type: ignore[arg-type]
+        .values(**values)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise ConcurrentChange(f"document {doc.id} was changed by someone else; try again")
+    session.expire(doc)
+
+
+def add_document(session: Session, doc: Document) -> Document:
+    """A new document row, flushed so it has its id."""
+    session.add(doc)
+    session.flush()
+    return doc
+
+
+def version(session: Session, doc_id: int, number: int) -> Version:
+    return session.exec(
+        select(Version).where(Version.document_id == doc_id, Version.number == number)
+    ).one()
+
+
+def add_version(session: Session, version_: Version) -> int:
+    """A new version row, flushed; returns its id."""
+    session.add(version_)
+    session.flush()
+    assert version_.id is not None
+    return version_.id
+
+
+def add_findings(session: Session, rows: Iterable[FindingRow]) -> None:
+    session.add_all(list(rows))
+    session.flush()
+
+
+VERSION_COLUMNS = (
+    Version.number,
+    Version.file_name,
+    Version.sha256,
+    Version.size,
+    Version.submitted_by,
+    Version.submitted_at,
+    Version.verdict,
+)
+
+
+def versions(session: Session, doc_id: int) -> Sequence[Row[Any]]:
+    """Every version of a document, oldest first, without its bytes."""
+    return session.execute(
+        sa_select(*VERSION_COLUMNS)  # type: ignore[call-overload]
+        .where(Version.document_id == doc_id)
+        .order_by(col(Version.number))
+    ).all()
+
+
+def list_documents(
+    session: Session, state: str | None, clerk: str | None, limit: int
+) -> list[Document]:
+    """Newest first; only one state, or one clerk's, when given."""
+    stmt = select(Document).order_by(col(Document.id).desc()).limit(limit)
+    if state:
+        stmt = stmt.where(Document.state == state)
+    if clerk:
+        stmt = stmt.where(Document.clerk == clerk)
+    return list(session.exec(stmt).all())
+
+
+def count_documents(session: Session) -> int:
+    return int(session.exec(select(func.count()).select_from(Document)).one())
+
+
+def history(session: Session, doc_id: int) -> list[AuditEvent]:
+    """A document's audit events in order."""
+    return list(
+        session.exec(
+            select(AuditEvent).where(AuditEvent.document_id == doc_id).order_by(col(AuditEvent.seq))
+        ).all()
+    )

@@ -1,0 +1,103 @@
+"""The engine, transactions and schema migrations, on SQLite (the embedded default) or any
+SQLAlchemy URL (PostgreSQL is tested).
+
+SQLite runs a file in WAL mode, and every write transaction starts with `BEGIN IMMEDIATE`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlmodel import Session, create_engine
+
+DEFAULT_DB = "review_flow.db"
+SCHEMA_HEAD = "0003"
+
+
+def database_url(value: str | None = None) -> str:
+    """`REVIEW_FLOW_DB` as a URL; a plain path means a SQLite file."""
+    raw = value or os.environ.get("REVIEW_FLOW_DB") or DEFAULT_DB
+    if "://" in raw:
+        return raw
+    return f"sqlite:///{Path(raw).expanduser().resolve()}"
+
+
+def make_engine(url: str | None = None) -> Engine:
+    url = database_url(url)
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        _sqlite_setup(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_setup(engine: Engine) -> None:
+    """WAL, a busy timeout, foreign keys, and BEGIN IMMEDIATE for every transaction.
+
+    NOTE: a deferred SQLite transaction that reads, then writes, fails with 'database is
+    locked' under contention however long the timeout; taking the write lock at BEGIN makes
+    concurrent writers queue instead.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA busy_timeout = 30000")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@contextlib.contextmanager
+def transaction(engine: Engine) -> Iterator[Session]:
+    """One database transaction: committed on success, rolled back on any error."""
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        yield session
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def ping(engine: Engine) -> None:
+    with engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
+
+
+def upgrade(engine: Engine) -> str:
+    """Create or upgrade the schema to the newest migration; returns the revision."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    return SCHEMA_HEAD
+
+
+def schema_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        try:
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        except (OperationalError, ProgrammingError):  # no table yet: no schema
+            return None
+
+
+def locks_rows(session: Session) -> bool:
+    """Whether `SELECT … FOR UPDATE` locks rows here (PostgreSQL); SQLite has BEGIN IMMEDIATE."""
+    return not is_sqlite(session.get_bind())  # type: ignore[arg-type]

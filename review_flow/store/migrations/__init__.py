@@ -1,0 +1,1 @@
+"""Alembic migrations; `review-flow init` runs them (see store.engine.upgrade)."""

@@ -1,0 +1,163 @@
+"""The frame every use case runs in: settings, the acting identity, one transaction with its
+audit events (`Frame.run`), and one step of the workflow (`Act.move`).
+
+A refusal rolls the transaction back and is then recorded in a transaction of its own.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from review_flow import audit, store
+from review_flow.errors import AccessDenied, Refused
+from review_flow.extract.limits import Limits
+from review_flow.identity import Actor, Role, Source, establish
+from review_flow.store import Document, Version
+from review_flow.workflow import Case, Stage, advance
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where and how the use cases work: database, keys, rules, limits, requested identity."""
+
+    engine: Engine
+    keys: audit.Keys
+    rules_dirs: tuple[str, ...]
+    limits: Limits
+    requested_user: str | None = None
+
+
+@dataclass
+class Act:
+    """What a use case body gets: the session, who acts in which role, and the audit log."""
+
+    session: Session
+    actor: Actor
+    role: Role
+    log: audit.AuditLog
+
+    def event(self, action: str, doc: Document | None = None, **fields: Any) -> None:
+        """Append one audit event in this transaction."""
+        self.log.append(
+            self.session,
+            actor=self.actor.name,
+            role=str(self.role),
+            identity=str(self.actor.source),
+            action=action,
+            document_id=doc.id if doc else None,
+            **fields,
+        )
+
+    def move(
+        self,
+        doc: Document,
+        case: Case,
+        trigger: str,
+        version: Version | int,
+        *,
+        action: str | None = None,
+        reason: str | None = None,
+        details: dict[str, Any] | None = None,
+        **changes: Any,
+    ) -> Stage:
+        """Fire the trigger through the workflow table, change the row only if nobody else
+        did (ConcurrentChange otherwise), and record the event: one step.
+
+        `version` is the version acted on (its number and sha256 go in the event), or just a
+        version number.
+        """
+        to = advance(case, trigger)
+        before = doc.state
+        store.move_state(self.session, doc, to, **changes)
+        number, sha256 = (
+            (version.number, version.sha256) if isinstance(version, Version) else (version, None)
+        )
+        self.event(
+            action or trigger, doc, version=number, sha256=sha256, from_state=before,
+            to_state=to, reason=reason, details=details or {},
+        )  # fmt: skip
+        return to
+
+
+class Frame:
+    """Runs use case bodies: identity, role, one transaction, its events and checkpoint."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def run(
+        self,
+        action: str,
+        roles: tuple[Role, ...],
+        body: Callable[[Act], T],
+        document_id: int | None = None,
+        checkpoint: bool = True,
+    ) -> T:
+        """Run `body` in one transaction as the acting user, in the first of `roles` they hold
+        (any role when `roles` is empty). A Refused is recorded, then raised again."""
+        log_ = audit.AuditLog(self.settings.keys)
+        try:
+            with store.transaction(self.settings.engine) as session:
+                actor = establish(session, self.settings.requested_user)
+                role = authorise(session, actor, roles, action)
+                result = body(Act(session, actor, role, log_))
+                if checkpoint:
+                    log_.checkpoint(session)
+            log_.mirror()
+            return result
+        except Refused as exc:
+            log_.discard()
+            self.record_refusal(action, roles, document_id, str(exc))
+            raise
+
+    def record_refusal(
+        self, action: str, roles: tuple[Role, ...], document_id: int | None, why: str
+    ) -> None:
+        """One `refused` event, in a transaction of its own."""
+        log_ = audit.AuditLog(self.settings.keys)
+        with store.transaction(self.settings.engine) as session:
+            try:
+                actor = establish(session, self.settings.requested_user)
+            except AccessDenied:
+                actor = Actor(self.settings.requested_user or "?", Source.UNGRANTED)
+            log_.append(
+                session,
+                actor=actor.name,
+                role=str(roles[0]) if roles else "",
+                identity=str(actor.source),
+                action="refused",
+                document_id=document_id,
+                reason=why,
+                details={"attempted": action},
+            )
+            log_.checkpoint(session)
+        log_.mirror()
+
+
+def authorise(session: Session, actor: Actor, roles: tuple[Role, ...], action: str) -> Role:
+    """The role the actor acts in: the first of `roles` they hold, or AccessDenied."""
+    user = store.people.user_named(session, actor.name)
+    if user is None or not user.active:
+        raise AccessDenied(f"unknown user {actor.name!r} ({actor.source}): ask an admin")
+    if not roles:
+        return Role(sorted(user.role_set)[0]) if user.role_set else Role.CLERK
+    for role in roles:
+        if role in user.role_set:
+            return role
+    wanted = " or ".join(str(r) for r in roles)
+    raise AccessDenied(f"{actor.name} may not {action}: needs role {wanted}")
+
+
+def current(session: Session, doc_id: int) -> tuple[Document, Version]:
+    """The document, locked for change, and its current version (DocumentNotFound if none)."""
+    doc = store.lock_document(session, doc_id)
+    return doc, store.documents.version(session, doc_id, doc.current_version)
