@@ -4,6 +4,7 @@ Writes ~180 GB/T 9704-style documents (.docx and .pdf) into OUTDIR and OUTDIR/la
 Deterministic: fixed seed, no network, fixed document dates. Written without reading the
 scanner (see eval/README.md).
 """
+
 from __future__ import annotations
 
 import json
@@ -13,28 +14,67 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import gen  # noqa: E402
-from render import write_docx, write_pdf  # noqa: E402
+import gen
+from render import write_docx, write_pdf
 
 SEED = 9704
 
 GOV = [
     ("上海市宝山区审计局", "宝审", "bssjj@shbsq.gov.cn", "上海市宝山区密山路5号", "201900"),
-    ("上海市宝山区人民政府办公室", "宝府办发", "bsqzfb@shbsq.gov.cn", "上海市宝山区密山路5号", "201900"),
+    (
+        "上海市宝山区人民政府办公室",
+        "宝府办发",
+        "bsqzfb@shbsq.gov.cn",
+        "上海市宝山区密山路5号",
+        "201900",
+    ),
     ("上海市宝山区教育局", "宝教", "bsjyj@shbsq.gov.cn", "上海市宝山区淞宝路155号", "201900"),
     ("上海市宝山区民政局", "宝民", "bsmzj@shbsq.gov.cn", "上海市宝山区友谊路1号", "201900"),
-    ("上海市宝山区市场监督管理局", "宝市监", "bsscjg@shbsq.gov.cn", "上海市宝山区淞滨路28号", "201900"),
+    (
+        "上海市宝山区市场监督管理局",
+        "宝市监",
+        "bsscjg@shbsq.gov.cn",
+        "上海市宝山区淞滨路28号",
+        "201900",
+    ),
     ("上海市宝山区财政局", "宝财", "bscz@shbsq.gov.cn", "上海市宝山区密山路5号", "201900"),
     ("上海市普陀区商务委员会", "普商", "ptswj@shpt.gov.cn", "上海市普陀区大渡河路1668号", "200333"),
-    ("淮安市洪泽区人民政府办公室", "洪政办发", "hzqzfb@hongze.gov.cn", "江苏省淮安市洪泽区东风路56号", "223100"),
+    (
+        "淮安市洪泽区人民政府办公室",
+        "洪政办发",
+        "hzqzfb@hongze.gov.cn",
+        "江苏省淮安市洪泽区东风路56号",
+        "223100",
+    ),
     ("海南省农业农村厅", "琼农", "hnnyt@hainan.gov.cn", "海南省海口市美兰区海府路89号", "570203"),
-    ("上海市宝山区农业农村委员会", "宝农委", "bsnw@shbsq.gov.cn", "上海市宝山区罗店镇罗溪路123号", "201908"),
+    (
+        "上海市宝山区农业农村委员会",
+        "宝农委",
+        "bsnw@shbsq.gov.cn",
+        "上海市宝山区罗店镇罗溪路123号",
+        "201908",
+    ),
 ]
-TOPICS = ["2024年度区级部门预算执行情况审计", "安全生产大检查", "城乡居民医疗保险参保缴费",
-          "农机购置与应用补贴资金发放", "政府信息公开工作年度报告编制", "老旧小区综合改造",
-          "困难群众春节走访慰问", "食品安全专项整治", "防汛防台工作", "耕地保护督察整改",
-          "营商环境优化提升", "第五次全国经济普查", "消防安全隐患排查整治", "义务教育阶段招生入学",
-          "高龄老人营养补贴发放", "行政执法案卷评查", "政务服务“一网通办”", "垃圾分类实效提升"]
+TOPICS = [
+    "2024年度区级部门预算执行情况审计",
+    "安全生产大检查",
+    "城乡居民医疗保险参保缴费",
+    "农机购置与应用补贴资金发放",
+    "政府信息公开工作年度报告编制",
+    "老旧小区综合改造",
+    "困难群众春节走访慰问",
+    "食品安全专项整治",
+    "防汛防台工作",
+    "耕地保护督察整改",
+    "营商环境优化提升",
+    "第五次全国经济普查",
+    "消防安全隐患排查整治",
+    "义务教育阶段招生入学",
+    "高龄老人营养补贴发放",
+    "行政执法案卷评查",
+    "政务服务“一网通办”",
+    "垃圾分类实效提升",
+]
 FILLER = [
     "为深入贯彻落实党中央、国务院决策部署，进一步提升工作质效，结合本区实际，现就有关事项通知如下。",
     "各单位要高度重视，明确分管领导和具体责任人，细化工作措施，确保各项任务按时保质完成。",
@@ -49,10 +89,30 @@ FILLER = [
     "现将有关情况报告如下：一是完善制度机制；二是强化督查考核；三是推进数字化转型。",
     "经区政府同意，现将《实施方案》印发给你们，请认真抓好贯彻落实。",
 ]
-RECIPIENTS = ["区各委、办、局，各街道办事处、镇人民政府：", "各街镇、园区，区各有关部门：",
-              "区人民政府：", "各市、县、自治县农业农村局、财政局：", "各有关单位："]
-MONTHS = [(2024, m, d) for m, d in [(1, 8), (2, 26), (3, 15), (4, 2), (5, 20), (6, 11), (7, 1), (8, 30),
-                                   (9, 12), (10, 18), (11, 5), (12, 9)]]
+RECIPIENTS = [
+    "区各委、办、局，各街道办事处、镇人民政府：",
+    "各街镇、园区，区各有关部门：",
+    "区人民政府：",
+    "各市、县、自治县农业农村局、财政局：",
+    "各有关单位：",
+]
+MONTHS = [
+    (2024, m, d)
+    for m, d in [
+        (1, 8),
+        (2, 26),
+        (3, 15),
+        (4, 2),
+        (5, 20),
+        (6, 11),
+        (7, 1),
+        (8, 30),
+        (9, 12),
+        (10, 18),
+        (11, 5),
+        (12, 9),
+    ]
+]
 HANZI_NUM = "〇一二三四五六七八九"
 
 
@@ -75,8 +135,15 @@ class Spec:
         self.blocks.append(("table", rows, widths))
 
     def item(self, category, kind, value, where, phen, shown=None):
-        self.items.append({"category": category, "kind": kind, "value": value, "where_hint": where,
-                           "phenomenon": phen})
+        self.items.append(
+            {
+                "category": category,
+                "kind": kind,
+                "value": value,
+                "where_hint": where,
+                "phenomenon": phen,
+            }
+        )
         if shown:
             self.protect.append(shown)
         elif isinstance(value, str):
@@ -110,8 +177,21 @@ def date_cn(y, m, d):
 
 # ------------------------------------------------------------------ head and tail
 
-def head(s: Spec, rng, agency, *, marking=None, urgency=None, copyno=False, mark_text=None,
-         number=None, title=None, party_split=None, signer=None):
+
+def head(
+    s: Spec,
+    rng,
+    agency,
+    *,
+    marking=None,
+    urgency=None,
+    copyno=False,
+    mark_text=None,
+    number=None,
+    title=None,
+    party_split=None,
+    signer=None,
+):
     """marking: list of runs-lists for the 密级 position (already labelled by caller)."""
     if copyno:
         s.p(f"{rng.randint(1, 300):06d}")
@@ -152,6 +232,7 @@ def doc_number(agency, rng):
 
 # ------------------------------------------------------------------ hard negatives
 
+
 def neg_sentences(s: Spec, rng, agency, k):
     pool = list(range(19))
     rng.shuffle(pool)
@@ -182,21 +263,33 @@ def neg_sentences(s: Spec, rng, agency, k):
             s.neg("李某", "masked name", "masked")
         elif n == 6:
             u = gen.uscc(rng)
-            s.p(f"上海宏达飞机密封件有限公司（统一社会信用代码：{u}，住所：上海市宝山区富联路1288号）"
-                f"承担项目实施。")
+            s.p(
+                f"上海宏达飞机密封件有限公司（统一社会信用代码：{u}，住所：上海市宝山区富联路1288号）"
+                f"承担项目实施。"
+            )
             s.neg(u, "USCC: a company's published registration data", "uscc")
             s.neg("飞机密封件", "飞机密封件 holds no 机密", "secrecy_substring")
         elif n == 7:
-            s.p("各单位要依法对拟公开的政府信息进行保密审查，防止泄露国家秘密、工作秘密，"
-                "严格执行《中华人民共和国保守国家秘密法》。")
-            s.neg("防止泄露国家秘密、工作秘密", "talks about secrecy, not a marking", "secrecy_mention")
+            s.p(
+                "各单位要依法对拟公开的政府信息进行保密审查，防止泄露国家秘密、工作秘密，"
+                "严格执行《中华人民共和国保守国家秘密法》。"
+            )
+            s.neg(
+                "防止泄露国家秘密、工作秘密",
+                "talks about secrecy, not a marking",
+                "secrecy_mention",
+            )
             s.neg("《中华人民共和国保守国家秘密法》", "cites the secrecy law", "secrecy_mention")
         elif n == 8:
             serial = "2024" + "".join(rng.choice("0123456789") for _ in range(14))
             while gen.luhn_ok(serial):
                 serial = serial[:-1] + str((int(serial[-1]) + 1) % 10)
             s.p(f"项目已在平台完成登记，业务流水号：{serial}，合同金额人民币3,456,789.00元。")
-            s.neg(serial, "18-digit business serial number, not an ID (no valid birth date)", "serial_number")
+            s.neg(
+                serial,
+                "18-digit business serial number, not an ID (no valid birth date)",
+                "serial_number",
+            )
             s.neg("3,456,789.00", "amount", "amount")
         elif n == 9:
             bad = gen.card_bad(rng, 19)
@@ -208,14 +301,22 @@ def neg_sentences(s: Spec, rng, agency, k):
             s.neg(bad, "archive number with invalid GB 11643 check digit", "id_bad_check")
         elif n == 11:
             num = f"宝委发〔2023〕{rng.randint(1, 30)}号"
-            s.p(f"根据《中共上海市宝山区委关于加强基层治理体系建设的实施意见》（{num}）精神，制定本方案。")
-            s.neg(num, "a party document cited by a government document, not issued by it", "party_citation")
+            s.p(
+                f"根据《中共上海市宝山区委关于加强基层治理体系建设的实施意见》（{num}）精神，制定本方案。"
+            )
+            s.neg(
+                num,
+                "a party document cited by a government document, not issued by it",
+                "party_citation",
+            )
         elif n == 12:
             s.p("做好新闻宣传和舆论引导工作，加强保密意识教育，密切配合上级部门开展督查。")
             s.neg("保密意识", "ordinary word", "secrecy_substring")
         elif n == 13:
             s.p("依法保护企业商业秘密和个人隐私，对涉及的内容作区分处理后予以公开。")
-            s.neg("依法保护企业商业秘密", "mentions commercial secrets in general", "secrecy_mention")
+            s.neg(
+                "依法保护企业商业秘密", "mentions commercial secrets in general", "secrecy_mention"
+            )
         elif n == 14:
             fax = landline(rng, agency)
             s.p(f"传真：{fax}；投诉举报电话：12315。")
@@ -234,12 +335,15 @@ def neg_sentences(s: Spec, rng, agency, k):
             s.p(f"值班电话：{tel}（24小时）。")
             s.neg(tel, "office landline written without area code", "office_landline")
         elif n == 15:
-            s.p(f"揭开基层治理“最后一公里”的秘密，关键在于把群众的事当作自己的事，"
-                f"本期共安排资金1,280万元。")
+            s.p(
+                "揭开基层治理“最后一公里”的秘密，关键在于把群众的事当作自己的事，"
+                "本期共安排资金1,280万元。"
+            )
             s.neg("的秘密", "秘密 as an ordinary word", "secrecy_substring")
 
 
 # ------------------------------------------------------------------ planted personal data (ordinary docs)
+
 
 def personal(s: Spec, rng, kind: str, fmt: str):
     where = "page 1" if fmt == "pdf" else "body"
@@ -350,18 +454,34 @@ def personal(s: Spec, rng, kind: str, fmt: str):
 # ------------------------------------------------------------------ ordinary documents
 
 STATE_MARKINGS = [
-    ("秘密★1年", "plain"), ("机密★5年", "plain"), ("绝密★长期", "plain"), ("秘密★10年", "plain"),
-    ("机密★3年", "plain"), ("秘 密 ★ 5 年", "loose_marking"), ("机密 ★ 2年", "loose_marking"),
-    ("机　密", "marking_alone"), ("秘　密", "marking_alone"), ("机密★１０年", "fullwidth"),
-    ("秘密＊６个月", "fullwidth"), ("绝密★启用前", "plain"), ("机密★5年", "marking_in_header"),
-    ("秘密★2年", "plain"), ("秘  密★1年", "loose_marking"),
+    ("秘密★1年", "plain"),
+    ("机密★5年", "plain"),
+    ("绝密★长期", "plain"),
+    ("秘密★10年", "plain"),
+    ("机密★3年", "plain"),
+    ("秘 密 ★ 5 年", "loose_marking"),
+    ("机密 ★ 2年", "loose_marking"),
+    ("机　密", "marking_alone"),
+    ("秘　密", "marking_alone"),
+    ("机密★１０年", "fullwidth"),
+    ("秘密＊６个月", "fullwidth"),
+    ("绝密★启用前", "plain"),
+    ("机密★5年", "marking_in_header"),
+    ("秘密★2年", "plain"),
+    ("秘  密★1年", "loose_marking"),
 ]
 WORK_MARKINGS = [
-    ("内部资料", "work_secret_variant"), ("内 部 资 料", "loose_marking"), ("内部明电", "work_secret_variant"),
-    ("内部 明电", "work_secret_variant"), ("内部参阅", "work_secret_variant"),
-    ("内部资料 请勿外传", "work_secret_variant"), ("内部文件 注意保管", "work_secret_variant"),
-    ("（此件不公开）", "note_not_public"), ("（此件不公开）", "note_not_public"),
-    ("内部资料　注意保存", "work_secret_variant"), ("内部明电", "work_secret_variant"),
+    ("内部资料", "work_secret_variant"),
+    ("内 部 资 料", "loose_marking"),
+    ("内部明电", "work_secret_variant"),
+    ("内部 明电", "work_secret_variant"),
+    ("内部参阅", "work_secret_variant"),
+    ("内部资料 请勿外传", "work_secret_variant"),
+    ("内部文件 注意保管", "work_secret_variant"),
+    ("（此件不公开）", "note_not_public"),
+    ("（此件不公开）", "note_not_public"),
+    ("内部资料　注意保存", "work_secret_variant"),
+    ("内部明电", "work_secret_variant"),
     ("内部参阅", "work_secret_variant"),
 ]
 # (mark lines, number template, split?, label phenomenon)
@@ -389,7 +509,10 @@ JOINT = [
 ]
 COMMERCIAL = [
     ("body", "以下内容属于投标人商业秘密，未经书面同意不得公开。"),
-    ("body", "申报单位声明：本申报材料所附技术方案及成本测算属于本公司商业秘密，未经本公司书面同意，不得向第三方披露。"),
+    (
+        "body",
+        "申报单位声明：本申报材料所附技术方案及成本测算属于本公司商业秘密，未经本公司书面同意，不得向第三方披露。",
+    ),
     ("body", "上海宏达精密机械有限公司声明：附件3所列工艺参数为本公司商业秘密，请予保密。"),
     ("body", "本投标文件第五章涉及投标人商业秘密，申请不予公开。"),
     ("header", "上海宏达精密机械有限公司　商业秘密　未经许可不得复制或外传"),
@@ -397,8 +520,20 @@ COMMERCIAL = [
     ("header", "XX科技股份有限公司商业秘密　严禁外传"),
     ("body", "特别声明：以下报价明细属于我公司商业秘密，仅供评审使用，未经书面同意不得公开。"),
 ]
-PERSONAL_KINDS = ["name", "name", "id_card", "id_card", "mobile", "mobile", "bank_card", "passport",
-                  "email", "address", "address", "table"]
+PERSONAL_KINDS = [
+    "name",
+    "name",
+    "id_card",
+    "id_card",
+    "mobile",
+    "mobile",
+    "bank_card",
+    "passport",
+    "email",
+    "address",
+    "address",
+    "table",
+]
 
 
 def ordinary(idx: int, rng: random.Random, plan: dict) -> Spec:
@@ -408,8 +543,11 @@ def ordinary(idx: int, rng: random.Random, plan: dict) -> Spec:
     ymd = rng.choice(MONTHS)
     topic = rng.choice(TOPICS)
     title = f"关于{rng.choice(['开展', '做好', '印发', '加强'])}{topic}工作的{rng.choice(['通知', '通知', '报告', '意见'])}"
-    s.props = {"author": rng.choice(["Administrator", "user", agency[0], "办公室"]),
-               "last_modified_by": rng.choice(["Administrator", "user", "办公室"]), "title": title}
+    s.props = {
+        "author": rng.choice(["Administrator", "user", agency[0], "办公室"]),
+        "last_modified_by": rng.choice(["Administrator", "user", "办公室"]),
+        "title": title,
+    }
     marking, urgency, copyno, note = None, None, False, None
     number = doc_number(agency, rng)
     mark_text, party_split = None, None
@@ -424,8 +562,18 @@ def ordinary(idx: int, rng: random.Random, plan: dict) -> Spec:
         else:
             marking = [[text]]
             urgency = rng.choice([None, "特急", "加急"])
-        where = "header" if (phen == "marking_in_header" and fmt == "docx") else ("page 1" if fmt == "pdf" else "body")
-        s.item("state_secret", "marking", text, where, phen if phen != "marking_in_header" or fmt == "docx" else "plain")
+        where = (
+            "header"
+            if (phen == "marking_in_header" and fmt == "docx")
+            else ("page 1" if fmt == "pdf" else "body")
+        )
+        s.item(
+            "state_secret",
+            "marking",
+            text,
+            where,
+            phen if phen != "marking_in_header" or fmt == "docx" else "plain",
+        )
     if plan.get("work"):
         text, phen = plan["work"]
         if phen == "note_not_public":
@@ -438,18 +586,29 @@ def ordinary(idx: int, rng: random.Random, plan: dict) -> Spec:
         number = numt.format(n=rng.randint(1, 40))
         party_split = lines
         s.party_alone = True
-        agency = ("".join(lines).replace("文件", ""),) + agency[1:]
+        agency = ("".join(lines).replace("文件", ""), *agency[1:])
         s.item("party_document", "header", "".join(lines), "body", phen)
         s.item("party_document", "doc_number", number, "body", "party_doc_number")
     if plan.get("joint"):
         lines, numt = plan["joint"]
         number = numt.format(n=rng.randint(1, 40))
-        party_split = lines + ["文件"]
-        agency = (lines[0] + " " + lines[1],) + agency[1:]
+        party_split = [*lines, "文件"]
+        agency = (lines[0] + " " + lines[1], *agency[1:])
         s.item("party_document", "joint", lines[0], "body", "joint_party_gov")
     signer = gen.name(rng) if (rng.random() < 0.12 and not plan.get("party")) else None
-    head(s, rng, agency, marking=marking, urgency=urgency, copyno=copyno, mark_text=mark_text,
-         number=number, title=title, party_split=party_split, signer=signer)
+    head(
+        s,
+        rng,
+        agency,
+        marking=marking,
+        urgency=urgency,
+        copyno=copyno,
+        mark_text=mark_text,
+        number=number,
+        title=title,
+        party_split=party_split,
+        signer=signer,
+    )
     s.p(rng.choice(RECIPIENTS))
     fill = rng.sample(FILLER, 3)
     s.p("　　" + fill[0])
@@ -464,7 +623,13 @@ def ordinary(idx: int, rng: random.Random, plan: dict) -> Spec:
             s.item("commercial_secret", "statement", text, "header", "commercial_header")
         else:
             s.p("　　" + text)
-            s.item("commercial_secret", "statement", text, "page 1" if fmt == "pdf" else "body", "commercial_body")
+            s.item(
+                "commercial_secret",
+                "statement",
+                text,
+                "page 1" if fmt == "pdf" else "body",
+                "commercial_body",
+            )
     for kind in plan["personal"]:
         personal(s, rng, kind, fmt)
     s.p("　　" + fill[2])
@@ -507,6 +672,7 @@ def ordinary_plans(rng: random.Random) -> list[dict]:
 
 # ------------------------------------------------------------------ values hidden by formatting
 
+
 def zw_insert(value: str, ch: str, at: list[int]) -> str:
     out = value
     for k in sorted(at, reverse=True):
@@ -520,9 +686,18 @@ def hidden_docs(rng: random.Random) -> list[Spec]:
     def base(n, fmt="docx", title=None):
         s = Spec(f"fmt{n:02d}", fmt, "formatting")
         agency = rng.choice(GOV)
-        s.props = {"author": "Administrator", "last_modified_by": "user",
-                   "title": title or "关于核发补贴资金的通知"}
-        head(s, rng, agency, number=doc_number(agency, rng), title=title or f"关于{rng.choice(TOPICS)}有关事项的通知")
+        s.props = {
+            "author": "Administrator",
+            "last_modified_by": "user",
+            "title": title or "关于核发补贴资金的通知",
+        }
+        head(
+            s,
+            rng,
+            agency,
+            number=doc_number(agency, rng),
+            title=title or f"关于{rng.choice(TOPICS)}有关事项的通知",
+        )
         s.p(rng.choice(RECIPIENTS))
         s.p("　　" + rng.choice(FILLER))
         return s, agency
@@ -539,7 +714,13 @@ def hidden_docs(rng: random.Random) -> list[Spec]:
         s, ag = base(n)
         i, c = gen.id18(rng), gen.card(rng, 19)
         nm = gen.name(rng)
-        s.p(f"申请人：{nm}，身份证号码：{i[:10]}", ("br",), f"{i[10:]}，收款卡号：{c[:12]}", ("br",), c[12:] + "。")
+        s.p(
+            f"申请人：{nm}，身份证号码：{i[:10]}",
+            ("br",),
+            f"{i[10:]}，收款卡号：{c[:12]}",
+            ("br",),
+            c[12:] + "。",
+        )
         s.item("personal_data", "name", nm, "body", "name_cue")
         s.item("personal_data", "id_card", i, "body", "linebreak_br")
         s.item("personal_data", "bank_card", c, "body", "linebreak_br")
@@ -574,8 +755,14 @@ def hidden_docs(rng: random.Random) -> list[Spec]:
         n += 1
         s, ag = base(n)
         nm, i, m = gen.name(rng), gen.id18(rng), gen.mobile(rng)
-        s.p("申请人：", ("fld", "MERGEFIELD 姓名", nm), "，身份证号码：", ("fld", "MERGEFIELD 身份证号", i),
-            "，联系电话：", ("fld", 'MERGEFIELD 手机 \\* MERGEFORMAT', m))
+        s.p(
+            "申请人：",
+            ("fld", "MERGEFIELD 姓名", nm),
+            "，身份证号码：",
+            ("fld", "MERGEFIELD 身份证号", i),
+            "，联系电话：",
+            ("fld", "MERGEFIELD 手机 \\* MERGEFORMAT", m),
+        )
         s.item("personal_data", "name", nm, "body field", "field_result")
         s.item("personal_data", "id_card", i, "body field", "field_result")
         s.item("personal_data", "mobile", m, "body field", "field_result")
@@ -621,7 +808,13 @@ def hidden_docs(rng: random.Random) -> list[Spec]:
     n += 1
     s, ag = base(n)
     m, c = gen.mobile(rng), gen.card(rng, 19)
-    s.p("　　联系电话：", ("split", [m[:4], m[4:9], m[9:]]), "，开户账号：", ("split", [c[:6], c[6:13], c[13:]]), "。")
+    s.p(
+        "　　联系电话：",
+        ("split", [m[:4], m[4:9], m[9:]]),
+        "，开户账号：",
+        ("split", [c[:6], c[6:13], c[13:]]),
+        "。",
+    )
     s.item("personal_data", "mobile", m, "body", "split_runs")
     s.item("personal_data", "bank_card", c, "body", "split_runs")
     end(s, ag)
@@ -630,7 +823,9 @@ def hidden_docs(rng: random.Random) -> list[Spec]:
         n += 1
         s, ag = base(n)
         i, m, pp = gen.id18(rng), gen.mobile(rng), gen.passport(rng)
-        s.p(f"　　申请人身份证号码：{gen.fullwidth(i)}，手机：{gen.fullwidth(m)}，护照号码：{gen.fullwidth(pp)}。")
+        s.p(
+            f"　　申请人身份证号码：{gen.fullwidth(i)}，手机：{gen.fullwidth(m)}，护照号码：{gen.fullwidth(pp)}。"
+        )
         s.item("personal_data", "id_card", i, "body", "fullwidth", shown=gen.fullwidth(i))
         s.item("personal_data", "mobile", m, "body", "fullwidth", shown=gen.fullwidth(m))
         s.item("personal_data", "passport", pp, "body", "fullwidth", shown=gen.fullwidth(pp))
@@ -650,7 +845,11 @@ def hidden_docs(rng: random.Random) -> list[Spec]:
         s, ag = base(n)
         rows = [[["户主姓名"], ["身份证号"], ["手机"], ["银行卡号"]]]
         nm, i, m, c = gen.name(rng), gen.id18(rng), gen.mobile(rng), gen.card(rng, 16)
-        ig, mg, cg = gen.group(i, [6, 4, 4, 4], " "), gen.group(m, [3, 4, 4], "-"), gen.group(c, [4, 4, 4, 4], "-")
+        ig, mg, cg = (
+            gen.group(i, [6, 4, 4, 4], " "),
+            gen.group(m, [3, 4, 4], "-"),
+            gen.group(c, [4, 4, 4, 4], "-"),
+        )
         rows.append([[[nm]], [[ig]], [[mg]], [[cg]]])
         s.table(rows, [1400, 2600, 1800, 2600])
         s.item("personal_data", "name", nm, "table", "name_table_column")
@@ -671,7 +870,14 @@ def hidden_docs(rng: random.Random) -> list[Spec]:
         n += 1
         s, ag = base(n)
         author, nm, m = gen.name(rng), gen.name(rng), gen.mobile(rng)
-        s.blocks.append(("comment", "　　请各单位按时报送材料。", f"已电话联系{nm}，手机{m}，同意延期。", author))
+        s.blocks.append(
+            (
+                "comment",
+                "　　请各单位按时报送材料。",
+                f"已电话联系{nm}，手机{m}，同意延期。",
+                author,
+            )
+        )
         s.item("personal_data", "name", author, "comment author", "comment_author")
         s.item("personal_data", "name", nm, "comment", "comment")
         s.item("personal_data", "mobile", m, "comment", "comment")
@@ -681,7 +887,12 @@ def hidden_docs(rng: random.Random) -> list[Spec]:
         n += 1
         s, ag = base(n)
         author, nm, i = gen.name(rng), gen.name(rng), gen.id18(rng)
-        s.p("　　经审核，", ("del", f"申请人{nm}（身份证号{i}）", author), ("ins", "申请人", author), "符合补助条件。")
+        s.p(
+            "　　经审核，",
+            ("del", f"申请人{nm}（身份证号{i}）", author),
+            ("ins", "申请人", author),
+            "符合补助条件。",
+        )
         s.item("personal_data", "name", nm, "deleted", "tracked_del")
         s.item("personal_data", "id_card", i, "deleted", "tracked_del")
         s.item("personal_data", "name", author, "revision author", "tracked_author")
@@ -713,21 +924,40 @@ def hidden_docs(rng: random.Random) -> list[Spec]:
     s.item("personal_data", "mobile", m, "property keywords", "doc_property")
     end(s, ag)
     # 29-31: narrow PDF table columns: ID / card wrapped on two lines of the same column
-    for k in range(3):
+    for _k in range(3):
         n += 1
         s = Spec(f"fmt{n:02d}", "pdf", "formatting")
         ag = rng.choice(GOV)
         s.props = {"author": ag[0], "title": "补贴发放名单"}
-        head(s, rng, ag, number=doc_number(ag, rng), title="关于公布2024年度耕地地力保护补贴发放名单的通知")
+        head(
+            s,
+            rng,
+            ag,
+            number=doc_number(ag, rng),
+            title="关于公布2024年度耕地地力保护补贴发放名单的通知",
+        )
         s.p(rng.choice(RECIPIENTS))
         s.p("　　现将补贴发放名单公布如下，公示期5个工作日。")
         rows = [[["序号"], ["姓名"], ["身份证号码"], ["银行卡号"], ["家庭住址"], ["金额"]]]
         for r in range(2):
-            nm, i, c, a = gen.name(rng), gen.id18(rng), gen.card(rng, 19 if r else 16), gen.home_address(rng)
+            nm, i, c, a = (
+                gen.name(rng),
+                gen.id18(rng),
+                gen.card(rng, 19 if r else 16),
+                gen.home_address(rng),
+            )
             si = rng.choice([10, 12, 9])
             sc = rng.choice([10, 8, 12])
-            rows.append([[str(r + 1)], [nm], [i[:si], ("br",), i[si:]], [c[:sc], ("br",), c[sc:]],
-                         [a[:len(a) // 2], ("br",), a[len(a) // 2:]], [f"{rng.randint(5, 40) * 100}"]])
+            rows.append(
+                [
+                    [str(r + 1)],
+                    [nm],
+                    [i[:si], ("br",), i[si:]],
+                    [c[:sc], ("br",), c[sc:]],
+                    [a[: len(a) // 2], ("br",), a[len(a) // 2 :]],
+                    [f"{rng.randint(5, 40) * 100}"],
+                ]
+            )
             s.item("personal_data", "name", nm, "page 1 table", "name_table_column")
             s.item("personal_data", "id_card", i, "page 1 table", "pdf_narrow_column")
             s.item("personal_data", "bank_card", c, "page 1 table", "pdf_narrow_column")
@@ -743,10 +973,14 @@ def hidden_docs(rng: random.Random) -> list[Spec]:
     s.props = {"author": ag[0], "title": "行政处罚决定书"}
     head(s, rng, ag, number=doc_number(ag, rng), title="行政处罚决定书")
     nm, i, m = gen.name(rng), gen.id18(rng), gen.mobile(rng)
-    s.p(f"　　当事人：{nm}，公民身份号码：{gen.fullwidth(i)}，联系电话：{gen.group(m, [3, 4, 4], ' ')}。")
+    s.p(
+        f"　　当事人：{nm}，公民身份号码：{gen.fullwidth(i)}，联系电话：{gen.group(m, [3, 4, 4], ' ')}。"
+    )
     s.item("personal_data", "name", nm, "page 1", "name_cue")
     s.item("personal_data", "id_card", i, "page 1", "fullwidth", shown=gen.fullwidth(i))
-    s.item("personal_data", "mobile", m, "page 1", "grouped_digits", shown=gen.group(m, [3, 4, 4], " "))
+    s.item(
+        "personal_data", "mobile", m, "page 1", "grouped_digits", shown=gen.group(m, [3, 4, 4], " ")
+    )
     s.p("　　" + rng.choice(FILLER))
     tail(s, rng, ag, rng.choice(MONTHS))
     docs.append(s)
@@ -778,8 +1012,17 @@ def build(outdir: str) -> list[dict]:
             write_docx(s, path)
         else:
             write_pdf(s, path, s.protect)
-        labels.append({"id": s.id, "file": fname, "group": s.group, "split": gen.stable_split(s.id),
-                       "expected_verdict": s.verdict(), "items": s.items, "negatives": s.negs})
+        labels.append(
+            {
+                "id": s.id,
+                "file": fname,
+                "group": s.group,
+                "split": gen.stable_split(s.id),
+                "expected_verdict": s.verdict(),
+                "items": s.items,
+                "negatives": s.negs,
+            }
+        )
     with open(os.path.join(outdir, "labels.json"), "w", encoding="utf-8") as f:
         json.dump({"seed": SEED, "documents": labels}, f, ensure_ascii=False, indent=1)
     return labels

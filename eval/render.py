@@ -16,6 +16,7 @@ Blocks:
   ("table", rows, widths)        rows: list of rows; a cell is a list of paragraphs (each a runs list)
   ("comment", anchor, text, author)
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -25,12 +26,14 @@ import docx
 from docx.oxml import parse_xml
 from docx.shared import Pt
 
-NS = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
-      'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
-      'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
-      'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
-      'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
-      'xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office"')
+NS = (
+    'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+    'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+    'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+    'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+    'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
+    'xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office"'
+)
 
 FIXED_DATE = _dt.datetime(2024, 6, 1, 9, 0, 0)
 
@@ -38,9 +41,13 @@ FIXED_DATE = _dt.datetime(2024, 6, 1, 9, 0, 0)
 def _rpr(kind: str | None, alt: int = 0) -> str:
     parts = ['<w:rFonts w:ascii="Times New Roman" w:eastAsia="仿宋_GB2312"/>']
     if kind == "red":
-        parts = ['<w:rFonts w:eastAsia="方正小标宋简体"/>', '<w:color w:val="FF0000"/>', '<w:sz w:val="60"/>']
+        parts = [
+            '<w:rFonts w:eastAsia="方正小标宋简体"/>',
+            '<w:color w:val="FF0000"/>',
+            '<w:sz w:val="60"/>',
+        ]
     elif kind == "bold":
-        parts = ['<w:rFonts w:eastAsia="方正小标宋简体"/>', '<w:b/>', '<w:sz w:val="44"/>']
+        parts = ['<w:rFonts w:eastAsia="方正小标宋简体"/>', "<w:b/>", '<w:sz w:val="44"/>']
     elif kind == "hid":
         parts.append("<w:vanish/>")
     if alt:
@@ -78,31 +85,38 @@ def _run_xml(r) -> str:
         return "".join(_t(piece, None, i) for i, piece in enumerate(r[1]))
     if k == "fld":
         _, instr, result = r
-        return ('<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
-                f'<w:r><w:instrText xml:space="preserve"> {escape(instr)} </w:instrText></w:r>'
-                '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
-                + _t(result) + '<w:r><w:fldChar w:fldCharType="end"/></w:r>')
+        return (
+            '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+            f'<w:r><w:instrText xml:space="preserve"> {escape(instr)} </w:instrText></w:r>'
+            '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+            + _t(result)
+            + '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+        )
     if k == "ins":
         d = FIXED_DATE.isoformat() + "Z"
         return f'<w:ins w:id="{_nid()}" w:author="{escape(r[2])}" w:date="{d}">{_t(r[1])}</w:ins>'
     if k == "del":
         d = FIXED_DATE.isoformat() + "Z"
-        return (f'<w:del w:id="{_nid()}" w:author="{escape(r[2])}" w:date="{d}"><w:r>{_rpr(None)}'
-                f'<w:delText xml:space="preserve">{escape(r[1])}</w:delText></w:r></w:del>')
+        return (
+            f'<w:del w:id="{_nid()}" w:author="{escape(r[2])}" w:date="{d}"><w:r>{_rpr(None)}'
+            f'<w:delText xml:space="preserve">{escape(r[1])}</w:delText></w:r></w:del>'
+        )
     if k == "txbx":
         n = _nid()
         inner = _txbx_paras(r[1])
-        return ('<w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing>'
-                f'<wp:inline distT="0" distB="0" distL="0" distR="0"><wp:extent cx="2743200" cy="914400"/>'
-                f'<wp:docPr id="{n}" name="文本框 {n}"/>'
-                '<a:graphic><a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
-                '<wps:wsp><wps:cNvSpPr txBox="1"/><wps:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="2743200" cy="914400"/></a:xfrm>'
-                '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></wps:spPr>'
-                f'<wps:txbx><w:txbxContent>{inner}</w:txbxContent></wps:txbx><wps:bodyPr/></wps:wsp>'
-                '</a:graphicData></a:graphic></wp:inline></w:drawing></mc:Choice>'
-                f'<mc:Fallback><w:pict><v:shape id="文本框{n}" o:spid="_x0000_s{n}" type="#_x0000_t202" style="width:216pt;height:72pt">'
-                f'<v:textbox><w:txbxContent>{inner}</w:txbxContent></v:textbox></v:shape></w:pict></mc:Fallback>'
-                '</mc:AlternateContent></w:r>')
+        return (
+            '<w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing>'
+            f'<wp:inline distT="0" distB="0" distL="0" distR="0"><wp:extent cx="2743200" cy="914400"/>'
+            f'<wp:docPr id="{n}" name="文本框 {n}"/>'
+            '<a:graphic><a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
+            '<wps:wsp><wps:cNvSpPr txBox="1"/><wps:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="2743200" cy="914400"/></a:xfrm>'
+            '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></wps:spPr>'
+            f"<wps:txbx><w:txbxContent>{inner}</w:txbxContent></wps:txbx><wps:bodyPr/></wps:wsp>"
+            "</a:graphicData></a:graphic></wp:inline></w:drawing></mc:Choice>"
+            f'<mc:Fallback><w:pict><v:shape id="文本框{n}" o:spid="_x0000_s{n}" type="#_x0000_t202" style="width:216pt;height:72pt">'
+            f"<v:textbox><w:txbxContent>{inner}</w:txbxContent></v:textbox></v:shape></w:pict></mc:Fallback>"
+            "</mc:AlternateContent></w:r>"
+        )
     raise ValueError(r)
 
 
@@ -116,17 +130,24 @@ def _cell_para(runs) -> str:
 
 
 def _table_xml(rows, widths) -> str:
-    border = "".join(f'<w:{s} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
-                     for s in ("top", "left", "bottom", "right", "insideH", "insideV"))
+    border = "".join(
+        f'<w:{s} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
+        for s in ("top", "left", "bottom", "right", "insideH", "insideV")
+    )
     grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
-    out = [f'<w:tbl {NS}><w:tblPr><w:tblW w:w="0" w:type="auto"/><w:tblBorders>{border}</w:tblBorders>'
-           f'<w:tblLayout w:type="fixed"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>']
+    out = [
+        f'<w:tbl {NS}><w:tblPr><w:tblW w:w="0" w:type="auto"/><w:tblBorders>{border}</w:tblBorders>'
+        f'<w:tblLayout w:type="fixed"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>'
+    ]
     for row in rows:
         out.append("<w:tr>")
-        for w, cell in zip(widths, row):
+        for w, cell in zip(widths, row, strict=False):
             paras = cell if cell and isinstance(cell[0], list) else [cell]
-            out.append(f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/></w:tcPr>'
-                       + "".join(_cell_para(p) for p in paras) + "</w:tc>")
+            out.append(
+                f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/></w:tcPr>'
+                + "".join(_cell_para(p) for p in paras)
+                + "</w:tc>"
+            )
         out.append("</w:tr>")
     out.append("</w:tbl>")
     return "".join(out)
@@ -166,8 +187,15 @@ def write_docx(spec, path: str) -> None:
         for extra in spec.footer[1:]:
             sec.footer.add_paragraph(extra)
     cp = d.core_properties
-    props = {"author": "", "last_modified_by": "", "title": "", "subject": "", "keywords": "",
-             "comments": "", "category": ""}
+    props = {
+        "author": "",
+        "last_modified_by": "",
+        "title": "",
+        "subject": "",
+        "keywords": "",
+        "comments": "",
+        "category": "",
+    }
     props.update(spec.props)
     for k, v in props.items():
         setattr(cp, k, v)
@@ -186,6 +214,7 @@ _FONT = "STSong-Light"
 def _pdf_font():
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
     try:
         pdfmetrics.getFont(_FONT)
     except KeyError:
@@ -234,7 +263,13 @@ def _wrap(text: str, width: float, size: float, protect: list[str], pm) -> list[
             if a < end < b and a > start:
                 end = a
         # do not break inside an ASCII digit/letter run
-        while end > start + 1 and text[end - 1].isascii() and text[end - 1].isalnum() and text[end].isascii() and text[end].isalnum():
+        while (
+            end > start + 1
+            and text[end - 1].isascii()
+            and text[end - 1].isalnum()
+            and text[end].isascii()
+            and text[end].isalnum()
+        ):
             end -= 1
         if end == start:
             end = start + 1
@@ -246,6 +281,7 @@ def _wrap(text: str, width: float, size: float, protect: list[str], pm) -> list[
 def write_pdf(spec, path: str, protect: list[str]) -> None:
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
+
     pm = _pdf_font()
     c = canvas.Canvas(path, pagesize=A4, invariant=1)
     c.setAuthor(spec.props.get("author", ""))
@@ -313,7 +349,7 @@ def write_pdf(spec, path: str, protect: list[str]) -> None:
                 # wrapped cell follows the other cells' first lines in the content stream
                 for k in range(n):
                     x = left
-                    for cw, lines in zip(cols, cells):
+                    for cw, lines in zip(cols, cells, strict=False):
                         if k < len(lines):
                             c.drawString(x + 3, y - 3 - size - k * size * 1.5, lines[k])
                         x += cw

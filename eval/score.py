@@ -6,6 +6,7 @@ Runs `review-flow extract --format json` and `review-flow scan --format json --r
 set (documents, PII cases, peer marking cases, real corpus), and prints tables. Always exits 0:
 it reports, it does not gate.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -17,15 +18,38 @@ import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 CORPUS = os.path.normpath(os.path.join(ROOT, "..", "shared", "corpus"))
-FORMATTING = {"fullwidth", "zero_width", "space_u3000", "grouped_digits", "linebreak_br", "para_break_cell",
-              "para_break_body", "pdf_narrow_column", "field_result", "text_box", "run_per_char", "split_runs",
-              "hidden_text", "comment", "comment_author", "tracked_del", "tracked_ins", "tracked_author",
-              "doc_property", "header_footer", "loose_marking", "marking_alone", "party_header_split",
-              "marking_in_header", "commercial_header"}
+FORMATTING = {
+    "fullwidth",
+    "zero_width",
+    "space_u3000",
+    "grouped_digits",
+    "linebreak_br",
+    "para_break_cell",
+    "para_break_body",
+    "pdf_narrow_column",
+    "field_result",
+    "text_box",
+    "run_per_char",
+    "split_runs",
+    "hidden_text",
+    "comment",
+    "comment_author",
+    "tracked_del",
+    "tracked_ins",
+    "tracked_author",
+    "doc_property",
+    "header_footer",
+    "loose_marking",
+    "marking_alone",
+    "party_header_split",
+    "marking_in_header",
+    "commercial_header",
+}
 IGNORED_CATS = {"unreadable", "active_content"}
 
 
@@ -62,7 +86,12 @@ def _cre(c: str) -> str:
     if c.isascii() and c.isalnum():
         alts = {c, chr(ord(c) + 0xFEE0)}
         if c.isalpha():
-            alts |= {c.lower(), c.upper(), chr(ord(c.lower()) + 0xFEE0), chr(ord(c.upper()) + 0xFEE0)}
+            alts |= {
+                c.lower(),
+                c.upper(),
+                chr(ord(c.lower()) + 0xFEE0),
+                chr(ord(c.upper()) + 0xFEE0),
+            }
         return "[" + "".join(sorted(alts)) + "]"
     if c in "★☆*＊":
         return "[★☆*＊]"
@@ -115,12 +144,14 @@ def overlaps(f: dict, spans) -> bool:
 
 # ------------------------------------------------------------------ table printing
 
+
 def table(title: str, header: list[str], rows: list[list]) -> None:
     print(f"\n{title}")
     cols = [header] + [[str(x) for x in r] for r in rows]
 
     def w(s):
         return sum(2 if ord(ch) > 0x2E80 else 1 for ch in s)
+
     widths = [max(w(r[i]) for r in cols) for i in range(len(header))]
     for k, r in enumerate(cols):
         print("  " + "  ".join(x + " " * (widths[i] - w(x)) for i, x in enumerate(r)))
@@ -134,32 +165,42 @@ def ratio(a: int, b: int) -> str:
 
 # ------------------------------------------------------------------ the document set
 
+
 def ensure_built(build_dir: str, rebuild: bool) -> str:
     docs = os.path.join(build_dir, "docs")
     lab = os.path.join(docs, "labels.json")
-    src_m = max(os.path.getmtime(os.path.join(HERE, f)) for f in ("build.py", "gen.py", "render.py"))
+    src_m = max(
+        os.path.getmtime(os.path.join(HERE, f)) for f in ("build.py", "gen.py", "render.py")
+    )
     if rebuild or not os.path.exists(lab) or os.path.getmtime(lab) < src_m:
         if os.path.isdir(docs):
             shutil.rmtree(docs)
         t = time.time()
-        subprocess.run([sys.executable, os.path.join(HERE, "build.py"), docs], check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, os.path.join(HERE, "build.py"), docs],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         print(f"built the document set in {time.time() - t:.1f}s")
     return docs
 
 
 def score_docs(docs_dir: str, split: str) -> None:
-    labels = json.load(open(os.path.join(docs_dir, "labels.json"), encoding="utf-8"))["documents"]
+    labels = json.loads(Path(docs_dir, "labels.json").read_text(encoding="utf-8"))["documents"]
     labels = [d for d in labels if split == "all" or d["split"] == split]
     files = [os.path.join(docs_dir, d["file"]) for d in labels]
     ex = run_json(["extract", *files, "--format", "json"])
     sc = run_json(["scan", *files, "--format", "json", "--reveal"])
     exm, scm = by_name(ex), by_name(sc)
-    print(f"\n=== DOCUMENTS ({split}): {len(labels)} files; extract {ex['_seconds']:.1f}s, scan {sc['_seconds']:.1f}s")
+    print(
+        f"\n=== DOCUMENTS ({split}): {len(labels)} files; extract {ex['_seconds']:.1f}s, scan {sc['_seconds']:.1f}s"
+    )
 
     conf = collections.Counter()
     dangerous, overblock, wrong = [], [], []
-    item_stats = {k: collections.defaultdict(lambda: [0, 0, 0]) for k in ("category", "kind", "phenomenon")}
+    item_stats = {
+        k: collections.defaultdict(lambda: [0, 0, 0]) for k in ("category", "kind", "phenomenon")
+    }
     fmt_found = fmt_total = 0
     pd_tp = pd_fp = 0
     pd_sev = collections.Counter()
@@ -184,9 +225,11 @@ def score_docs(docs_dir: str, split: str) -> None:
             spans = locate(text, it["value"])
             if it["category"] == "personal_data":
                 personal_spans.extend(spans)
-            found = bool(spans) and any(f["category"] == it["category"] and overlaps(f, spans) for f in findings)
+            found = bool(spans) and any(
+                f["category"] == it["category"] and overlaps(f, spans) for f in findings
+            )
             for key in ("category", "kind", "phenomenon"):
-                st = item_stats[key][it[key] if key != "kind" else f'{it["category"]}/{it["kind"]}']
+                st = item_stats[key][it[key] if key != "kind" else f"{it['category']}/{it['kind']}"]
                 st[0] += found
                 st[1] += 1
                 st[2] += not spans
@@ -194,7 +237,15 @@ def score_docs(docs_dir: str, split: str) -> None:
                 fmt_total += 1
                 fmt_found += found
             if not found:
-                missed.append((d["id"], it["kind"], it["phenomenon"], it["value"], "not in extract" if not spans else ""))
+                missed.append(
+                    (
+                        d["id"],
+                        it["kind"],
+                        it["phenomenon"],
+                        it["value"],
+                        "not in extract" if not spans else "",
+                    )
+                )
         for f in findings:
             if f["category"] != "personal_data":
                 continue
@@ -204,8 +255,15 @@ def score_docs(docs_dir: str, split: str) -> None:
             else:
                 pd_fp += 1
                 hit = [n for n in d["negatives"] if overlaps(f, locate(text, n["value"]))]
-                fp_list.append((d["id"], f.get("kind"), f.get("severity"), text[f["start"]:f["end"]][:40],
-                                hit[0]["phenomenon"] if hit else "unlabelled"))
+                fp_list.append(
+                    (
+                        d["id"],
+                        f.get("kind"),
+                        f.get("severity"),
+                        text[f["start"] : f["end"]][:40],
+                        hit[0]["phenomenon"] if hit else "unlabelled",
+                    )
+                )
         for n in d["negatives"]:
             spans = locate(text, n["value"])
             flagged = [f for f in findings if overlaps(f, spans)]
@@ -214,32 +272,55 @@ def score_docs(docs_dir: str, split: str) -> None:
             if flagged:
                 neg_stats[n["phenomenon"]][0] += 1
                 f = flagged[0]
-                neg_flagged.append((d["id"], n["phenomenon"], n["value"][:30], f"{f['category']}/{f.get('kind')}/{f.get('severity')}"))
+                neg_flagged.append(
+                    (
+                        d["id"],
+                        n["phenomenon"],
+                        n["value"][:30],
+                        f"{f['category']}/{f.get('kind')}/{f.get('severity')}",
+                    )
+                )
 
     n = len(labels)
     acc = sum(v for (e, g), v in conf.items() if e == g)
     print(f"verdict accuracy: {ratio(acc, n)}")
     gots = ["block", "review", "clear", "error"]
-    table("confusion matrix (rows expected, columns got)", ["expected"] + gots,
-          [[e] + [conf[(e, g)] for g in gots] for e in ("block", "review", "clear")])
-    print(f"\ndangerous clears (expected block/review, got clear): {len(dangerous)}  {' '.join(dangerous)}")
+    table(
+        "confusion matrix (rows expected, columns got)",
+        ["expected", *gots],
+        [[e] + [conf[(e, g)] for g in gots] for e in ("block", "review", "clear")],
+    )
+    print(
+        f"\ndangerous clears (expected block/review, got clear): {len(dangerous)}  {' '.join(dangerous)}"
+    )
     print(f"blocked but expected clear: {len(overblock)}  {' '.join(overblock)}")
     if wrong:
         print("wrong verdicts: " + ", ".join(f"{i}({e}->{g})" for i, e, g in wrong))
     for key in ("category", "kind", "phenomenon"):
-        table(f"item recall per {key}", [key, "found/total", "not in extract"],
-              [[k, ratio(v[0], v[1]), v[2]] for k, v in sorted(item_stats[key].items())])
+        table(
+            f"item recall per {key}",
+            [key, "found/total", "not in extract"],
+            [[k, ratio(v[0], v[1]), v[2]] for k, v in sorted(item_stats[key].items())],
+        )
     tot = pd_tp + pd_fp
     pd_items = item_stats["category"].get("personal_data", [0, 0, 0])
-    print(f"\npersonal data: recall {ratio(pd_items[0], pd_items[1])}; precision (every finding counts) {ratio(pd_tp, tot)}")
+    print(
+        f"\npersonal data: recall {ratio(pd_items[0], pd_items[1])}; precision (every finding counts) {ratio(pd_tp, tot)}"
+    )
     print(f"personal-data findings by severity: {dict(pd_sev)}")
     if fp_list:
         c = collections.Counter(x[4] for x in fp_list)
-        print("false personal-data findings by what they hit: " + ", ".join(f"{k} {v}" for k, v in c.most_common()))
+        print(
+            "false personal-data findings by what they hit: "
+            + ", ".join(f"{k} {v}" for k, v in c.most_common())
+        )
         for x in fp_list[:25]:
             print(f"   FP {x[0]} {x[1]}/{x[2]} {x[3]!r} ({x[4]})")
-    table("hard negatives flagged (any finding overlapping)", ["phenomenon", "flagged/total", "not located"],
-          [[k, ratio(v[0], v[1]), v[2]] for k, v in sorted(neg_stats.items())])
+    table(
+        "hard negatives flagged (any finding overlapping)",
+        ["phenomenon", "flagged/total", "not located"],
+        [[k, ratio(v[0], v[1]), v[2]] for k, v in sorted(neg_stats.items())],
+    )
     for x in neg_flagged[:30]:
         print(f"   flagged {x[0]} {x[1]} {x[2]!r} by {x[3]}")
     print(f"\nvalues hidden by formatting: found {fmt_found}/{fmt_total}")
@@ -251,11 +332,14 @@ def score_docs(docs_dir: str, split: str) -> None:
 
 # ------------------------------------------------------------------ PII cases
 
+
 def score_pii(build_dir: str, split: str) -> None:
     path = os.path.join(HERE, "pii_cases.jsonl")
     if not os.path.exists(path):
         subprocess.run([sys.executable, os.path.join(HERE, "pii_cases.py")], check=True)
-    cases = [json.loads(x) for x in open(path, encoding="utf-8")]
+    cases = [
+        json.loads(x) for x in Path(path).read_text(encoding="utf-8").splitlines() if x.strip()
+    ]
     cases = [c for c in cases if split == "all" or c["split"] == split]
     d = os.path.join(build_dir, "pii")
     shutil.rmtree(d, ignore_errors=True)
@@ -263,7 +347,9 @@ def score_pii(build_dir: str, split: str) -> None:
     for c in cases:
         with open(os.path.join(d, c["id"] + ".txt"), "w", encoding="utf-8") as f:
             f.write(c["text"] + "\n")
-    ex = run_json(["extract", *[os.path.join(d, c["id"] + ".txt") for c in cases], "--format", "json"])
+    ex = run_json(
+        ["extract", *[os.path.join(d, c["id"] + ".txt") for c in cases], "--format", "json"]
+    )
     sc = run_json(["scan", d, "--format", "json", "--reveal"])
     exm, scm = by_name(ex), by_name(sc)
     print(f"\n=== PII CASES ({split}): {len(cases)} cases; scan {sc['_seconds']:.1f}s")
@@ -273,11 +359,19 @@ def score_pii(build_dir: str, split: str) -> None:
     for c in cases:
         fn = c["id"] + ".txt"
         text = (exm.get(fn) or {}).get("text") or c["text"]
-        fs = [f for f in (scm.get(fn) or {}).get("findings") or [] if f["category"] == "personal_data"]
+        fs = [
+            f for f in (scm.get(fn) or {}).get("findings") or [] if f["category"] == "personal_data"
+        ]
         if c["negative"]:
             neg_total += 1
             if fs:
-                neg_bad.append((c["id"], c["text"][:50], ",".join(f"{f.get('kind')}:{text[f['start']:f['end']]}" for f in fs)[:60]))
+                neg_bad.append(
+                    (
+                        c["id"],
+                        c["text"][:50],
+                        ",".join(f"{f.get('kind')}:{text[f['start'] : f['end']]}" for f in fs)[:60],
+                    )
+                )
             else:
                 neg_clean += 1
         for e in c["expect"]:
@@ -288,8 +382,11 @@ def score_pii(build_dir: str, split: str) -> None:
             if not ok:
                 pos_miss.append((c["id"], e["kind"], c["text"][:50]))
     tot = [sum(v[0] for v in per_kind.values()), sum(v[1] for v in per_kind.values())]
-    table("PII cases: recall per kind", ["kind", "found/total"],
-          [[k, ratio(*v)] for k, v in sorted(per_kind.items())] + [["ALL", ratio(*tot)]])
+    table(
+        "PII cases: recall per kind",
+        ["kind", "found/total"],
+        [[k, ratio(*v)] for k, v in sorted(per_kind.items())] + [["ALL", ratio(*tot)]],
+    )
     print(f"\nnegative cases clean (no personal_data finding): {ratio(neg_clean, neg_total)}")
     for x in neg_bad[:20]:
         print(f"   flagged negative {x[0]} {x[1]!r} -> {x[2]}")
@@ -299,9 +396,10 @@ def score_pii(build_dir: str, split: str) -> None:
 
 # ------------------------------------------------------------------ real corpus
 
+
 def score_real() -> None:
     real = os.path.join(CORPUS, "real")
-    exp = json.load(open(os.path.join(real, "expected.json"), encoding="utf-8"))
+    exp = json.loads(Path(real, "expected.json").read_text(encoding="utf-8"))
     sc = run_json(["scan", real, "--format", "json"])
     scm = by_name(sc)
     print(f"\n=== REAL CORPUS: {len(scm)} files; scan {sc['_seconds']:.1f}s")
@@ -319,15 +417,29 @@ def score_real() -> None:
         if got == "block" and want in ("not_block", "clear", "review"):
             blocked_pub.append(name)
         cats = collections.Counter(f["category"] for f in r.get("findings") or [])
-        rows.append([name, want, got, "ok" if ok else "WRONG", ",".join(f"{k}:{v}" for k, v in sorted(cats.items()))])
+        rows.append(
+            [
+                name,
+                want,
+                got,
+                "ok" if ok else "WRONG",
+                ",".join(f"{k}:{v}" for k, v in sorted(cats.items())),
+            ]
+        )
     table("real corpus: expected vs got", ["file", "expected", "got", "", "findings"], rows)
-    print(f"\nreal corpus agreement: {ratio(ok_n, len(rows))}; real published documents blocked: {len(blocked_pub)} {' '.join(blocked_pub)}")
+    print(
+        f"\nreal corpus agreement: {ratio(ok_n, len(rows))}; real published documents blocked: {len(blocked_pub)} {' '.join(blocked_pub)}"
+    )
 
 
 # ------------------------------------------------------------------ peer marking cases
 
+
 def score_peer(build_dir: str) -> None:
-    cases = [json.loads(x) for x in open(os.path.join(CORPUS, "peer_marking_cases.jsonl"), encoding="utf-8")]
+    cases = [
+        json.loads(x)
+        for x in Path(CORPUS, "peer_marking_cases.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     d = os.path.join(build_dir, "peer")
     shutil.rmtree(d, ignore_errors=True)
     os.makedirs(d)
@@ -344,26 +456,39 @@ def score_peer(build_dir: str) -> None:
         ours_pos = bool(types & {"SECRET_MARKING", "SECRET_KEYWORD"})
         why = ""
         if c["text"].strip() == "绝  密★":
-            ours_pos, why = True, "GB/T 9704: a level word spaced out before ★ still stands as a marking"
+            ours_pos, why = (
+                True,
+                "GB/T 9704: a level word spaced out before ★ still stands as a marking",
+            )
         elif not c["negative"] and not ours_pos:
             why = "份号/紧急程度 alone is not a secrecy marking: must not block (peer asserts a copy-number/urgency hit)"
         if why:
             disagree_peer.append((f"peer{k:02d}", c["text"][:30], c["peer_label"], why))
         r = scm.get(f"peer{k:02d}.txt", {})
-        fs = [f for f in r.get("findings") or [] if f["category"] in ("state_secret", "work_secret")
-              and f.get("severity") in ("block", "warn")]
+        fs = [
+            f
+            for f in r.get("findings") or []
+            if f["category"] in ("state_secret", "work_secret")
+            and f.get("severity") in ("block", "warn")
+        ]
         if ours_pos:
             pos += 1
             found += bool(fs)
             if not fs:
-                disagree_scan.append((f"peer{k:02d}", c["text"][:30], "marking expected, none found"))
+                disagree_scan.append(
+                    (f"peer{k:02d}", c["text"][:30], "marking expected, none found")
+                )
         else:
             neg += 1
             bad = fs or r.get("verdict") == "block"
             clean += not bad
             if bad:
-                disagree_scan.append((f"peer{k:02d}", c["text"][:30], f"flagged ({r.get('verdict')})"))
-    print(f"marking found: {ratio(found, pos)}; negatives clean (no block/warn secrecy finding, not blocked): {ratio(clean, neg)}")
+                disagree_scan.append(
+                    (f"peer{k:02d}", c["text"][:30], f"flagged ({r.get('verdict')})")
+                )
+    print(
+        f"marking found: {ratio(found, pos)}; negatives clean (no block/warn secrecy finding, not blocked): {ratio(clean, neg)}"
+    )
     print("where our reading of the standard differs from the peer's label:")
     for x in disagree_peer:
         print(f"   {x[0]} {x[1]!r}: peer '{x[2]}' -- ours: {x[3]}")
