@@ -94,6 +94,8 @@ def wrapped(doc: ScannedDocument, lengths: frozenset[int]) -> Iterator[tuple[Joi
             nxt = text.find("\n", stop + 1)
             stop = len(text) if nxt < 0 else nxt
         for second in _TOKEN.finditer(text, line_end + 1, stop):
+            if second.end() < len(text) and text[second.end()] in _UNIT_AFTER:
+                continue  # 2026年, 500元: a date or an amount
             value = first.group() + second.group()
             if len(value) in lengths and "X" not in first.group().upper():
                 joined = Joined(first.start(), second.end(), value)

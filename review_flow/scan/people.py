@@ -26,23 +26,65 @@ COLUMN_MIN = 2
 
 
 def person_hits(rule: Rule, doc: ScannedDocument) -> Iterator[Hit]:
-    """A name standing right before an `after` cue or right after a `before` cue."""
+    """A name standing right before an `after` cue or right after a `before` cue.
+
+    jieba's tag decides by default; beside a strong cue (`strong_after_regex`, and every
+    `before` cue: 申请人, 我叫) a surname-led run is taken when jieba has no tag for it
+    (马秀英|女士, 我叫|皇甫宁), as a cue that strong leaves no other reading.
+    """
     text, tagger = doc.text, doc.tagger
     if tagger is None:
         return
-    for key, side in (("after_regex", "before"), ("before_regex", "after")):
+    cues = (
+        ("after_regex", "before", False),
+        ("strong_after_regex", "before", True),
+        ("before_regex", "after", True),
+    )
+    for key, side, strong in cues:
         pattern = rule.params.get(key)
         if not pattern:
             continue
         for m in _compiled(pattern).finditer(text):
-            span = tagger.name_before(text, m.start()) if side == "before" else (
-                tagger.name_after(text, m.end()))  # fmt: skip
-            if span is None or not person_name(text[span[0] : span[1]]):
+            if side == "before":
+                span = _valid(text, tagger.name_before(text, m.start()))
+                if span is None and strong:
+                    span = _valid(text, tagger.guess_before(text, m.start()))
+            else:
+                span = _valid(text, tagger.name_after(text, m.end()))
+                if span is None and strong:
+                    span = _valid(text, tagger.guess_after(text, m.end()))
+            if span is None:
                 continue
             yield Hit(rule, span[0], span[1], rule.severity, rule.message, (_cue(m.group()),))
     listed = rule.params.get("list_regex")
     if listed:
         yield from _listed(rule, doc, tagger, _compiled(listed))
+    roll = rule.params.get("roll_regex")
+    if roll:
+        yield from _roll(rule, doc, _compiled(roll))
+
+
+def _valid(text: str, span: tuple[int, int] | None) -> tuple[int, int] | None:
+    return span if span is not None and person_name(text[span[0] : span[1]]) else None
+
+
+NAME_ITEM = re.compile(r"[\u4e00-\u9fff]{2,4}")
+ROLL_STOP = re.compile(r"[。；;\n]")
+
+
+def _roll(rule: Rule, doc: ScannedDocument, cue: re.Pattern[str]) -> Iterator[Hit]:
+    """A roll of names after a cue (参会人员：钱军、段勇、皇甫瑶): every item that is a name."""
+    text = doc.text
+    for m in cue.finditer(text):
+        stop = ROLL_STOP.search(text, m.end())
+        end = stop.start() if stop else len(text)
+        pos = m.end()
+        for item in re.finditer(r"[^、，,\s]+", text[pos:end]):
+            value = item.group()
+            if NAME_ITEM.fullmatch(value) and person_name(value):
+                start = pos + item.start()
+                yield Hit(rule, start, start + len(value), rule.severity, rule.message,
+                          (_cue(m.group()),))  # fmt: skip
 
 
 def _listed(
@@ -109,6 +151,7 @@ def address_hits(rule: Rule, doc: ScannedDocument) -> Iterator[Hit]:
         if not address(value):
             continue
         before = text[max(0, start - int(rule.params.get("reach", "12"))) : start]
+        before = before[before.rfind("\n") + 1 :]  # cues on the line before are another matter
         if office.search(before) or not (home.search(before) or flat.search(value)):
             continue  # an agency's or a project's address: not a person's
         context: tuple[str, ...] = ()

@@ -11,6 +11,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from review_flow.scan.validators import COMPOUND_SURNAMES, SURNAMES
+
 log = logging.getLogger(__name__)
 
 WINDOW = (
@@ -81,6 +83,25 @@ class Segmenter:
 
 
 NAME_TAGS = ("nr", "nrfg", "nrt")
+RUN_MAX = 4
+# A guessed name must stand apart: at a run's edge, or beside one of these words (请|马秀英,
+# 苏勇|于). Inside running prose (未左尚散先生) a surname-led run is no evidence of a name.
+FUNCTION_CHARS = frozenset("请给向由和与及对被让经将把是为的于已在称说等")
+
+
+def _han_run_before(text: str, end: int) -> int:
+    """How many Han characters (at most RUN_MAX) stand right before `end`."""
+    n = 0
+    while n < RUN_MAX and end - n - 1 >= 0 and _is_han(text[end - n - 1]):
+        n += 1
+    return n
+
+
+def _han_run_after(text: str, start: int) -> int:
+    n = 0
+    while n < RUN_MAX and start + n < len(text) and _is_han(text[start + n]):
+        n += 1
+    return n
 
 
 class Tagger:
@@ -117,6 +138,54 @@ class Tagger:
                 break
             end += len(word)
         return (start, end) if end > start else None
+
+    def guess_before(self, text: str, end: int) -> tuple[int, int] | None:
+        """A surname-led run of 2-4 Han characters ending at `end`, cut where jieba cuts."""
+        run = _han_run_before(text, end)
+        for size in (4, 3):
+            if size <= run and text[end - size : end].startswith(COMPOUND_SURNAMES):
+                return end - size, end
+        cuts = self._cuts(text, end - run, end)
+        for size in (3, 2):
+            start = end - size
+            if size <= run and text[start] in SURNAMES and (size == run or start in cuts):
+                apart = size == run or text[start - 1] in FUNCTION_CHARS
+                return (start, end) if apart and self._not_a_word(text[start:end]) else None
+        return None
+
+    def guess_after(self, text: str, start: int) -> tuple[int, int] | None:
+        """A surname-led run of 2-4 Han characters from `start`, cut where jieba cuts."""
+        run = _han_run_after(text, start)
+        for size in (4, 3):
+            if size <= run and text[start : start + size].startswith(COMPOUND_SURNAMES):
+                return start, start + size
+        if run < 2 or text[start] not in SURNAMES:
+            return None
+        size = run
+        if run > 3:
+            cuts = self._cuts(text, start, start + run)
+            size = next(
+                (n for n in (3, 2) if start + n in cuts and text[start + n] in FUNCTION_CHARS), 0
+            )
+        if size and self._not_a_word(text[start : start + size]):
+            return start, start + size
+        return None
+
+    def _not_a_word(self, value: str) -> bool:
+        """jieba reads the value as a name, or as a surname and pieces after it (马|秀英), not as
+        ordinary words (周末, 应当|对)."""
+        tokens = self._cut(value)
+        if not tokens:
+            return False
+        first, flag = tokens[0]
+        return flag.startswith(NAME_TAGS) or len(first) == 1 or first in COMPOUND_SURNAMES
+
+    def _cuts(self, text: str, lo: int, hi: int) -> set[int]:
+        """Offsets where jieba's words start or end within text[lo:hi]."""
+        out = {lo, hi}
+        for _word, w_start, w_end in self.segmenter._load().tokenize(text[lo:hi], HMM=False):
+            out.update((lo + w_start, lo + w_end))
+        return out
 
     def is_name(self, value: str) -> bool:
         """Whether the value opens with a token tagged as a name (赵国|强 still is one)."""
