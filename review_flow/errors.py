@@ -68,8 +68,25 @@ class MessageNotFound(NotFound):
         self.message_id = message_id
 
 
+class Tampered(Refused):
+    """The rows disagree with the audit events that should explain them: someone changed the
+    database outside review-flow. The action is refused (and recorded); the hint says what."""
+
+    MESSAGE = "the database was changed outside review-flow: run `audit verify`"
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(self.MESSAGE)
+        self.problems = problems
+        self.hint = "; ".join(problems[:5])
+
+
 class ConcurrentChange(Refused):
     """Someone else changed the document between our read and our write."""
+
+
+class DatabaseFault(StoreError):
+    """The database failed under us (disk full, read-only, connection lost, locked); the
+    transaction was rolled back, so nothing is half-done."""
 
 
 class AuditError(ReviewFlowError):

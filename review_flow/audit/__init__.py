@@ -23,6 +23,7 @@ from review_flow.audit.export import (
     verify_export,
     write_export,
 )
+from review_flow.audit.head import SignedHead, read_head, take_head, write_head
 from review_flow.audit.keys import Keys, create_keys, key_dir, load_keys, load_public_key
 from review_flow.audit.verification import Verification, verify
 from review_flow.store.chain import GENESIS
@@ -33,6 +34,7 @@ __all__ = [
     "HASHED_FIELDS",
     "AuditLog",
     "Keys",
+    "SignedHead",
     "Verification",
     "canonical",
     "checkpoint_message",
@@ -44,9 +46,12 @@ __all__ = [
     "load_keys",
     "load_public_key",
     "newest_mirrored",
+    "read_head",
     "render",
     "sign_export",
+    "take_head",
     "verify",
     "verify_export",
     "write_export",
+    "write_head",
 ]

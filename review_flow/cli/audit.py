@@ -21,10 +21,14 @@ def verify(
     public_key: Annotated[
         Path | None, typer.Option("--public-key", help="Ed25519 public key (PEM).")
     ] = None,
+    since: Annotated[
+        Path | None, typer.Option("--since", help="A signed head (audit head) to extend.")
+    ] = None,
 ) -> None:
-    """Recompute the keyed hash chain and the signed checkpoints; name the first damage.
+    """Recompute the keyed hash chain and the signed checkpoints, replay the events against the
+    rows, and name every damage; it writes nothing.
 
-    Example: review-flow audit verify
+    Example: review-flow audit verify --since HEAD.json
     Example: review-flow audit verify --file audit.csv --public-key audit-signing.pub
     """
     from review_flow.usecases import verify_export_file
@@ -44,7 +48,7 @@ def verify(
                 f"{manifest['head_seq']}, signed {manifest['exported_at']}"
             )
             return
-        result = app_for(ctx).verify_audit()
+        result = app_for(ctx).verify_audit(since)
         for w in result.warnings:
             typer.echo(f"warning: {w}")
         for p in result.problems:
@@ -52,6 +56,21 @@ def verify(
         if not result.ok:
             raise typer.Exit(EXIT_REFUSED)
         typer.echo(f"OK: {result.events} events, {result.checkpoints} signed checkpoints")
+
+
+@group.command("head")
+def head(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option("--out", "-o", help="The signed head file to write.")],
+) -> None:
+    """Sign the log's head (events, head hash, time) for an inspector to keep; writes nothing
+    to the database. Later, `audit verify --since FILE` proves the log still extends it.
+
+    Example: review-flow audit head --out HEAD.json
+    """
+    with outcome():
+        done = app_for(ctx).audit_head(out)
+        typer.echo(f"{out}: event {done.events}, head {done.head_hash[:16]}…, signed {done.ts}")
 
 
 @group.command("export")

@@ -6,7 +6,7 @@ State changes are conditional UPDATEs checked by row count, which holds on both 
 `people`, `outbox`, `chain`.
 """
 
-from review_flow.store import chain, documents, findings, outbox, people
+from review_flow.store import chain, documents, facts, findings, outbox, people
 from review_flow.store.documents import lock_document, move_state
 from review_flow.store.engine import (
     DEFAULT_DB,
@@ -29,6 +29,7 @@ from review_flow.store.tables import (
     Document,
     FindingRow,
     OutboxMessage,
+    RoleGrant,
     Setting,
     User,
     Version,
@@ -46,12 +47,14 @@ __all__ = [
     "Document",
     "FindingRow",
     "OutboxMessage",
+    "RoleGrant",
     "Setting",
     "User",
     "Version",
     "chain",
     "database_url",
     "documents",
+    "facts",
     "findings",
     "is_sqlite",
     "lock_document",

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Row, func, update
+from sqlalchemy import Row, func, text, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -30,19 +31,37 @@ def get(session: Session, doc_id: int) -> Document | None:
     return session.get(Document, doc_id)
 
 
+MOVABLE = frozenset({"current_version", "reviewed_version", "attribute", "attribute_reason"})
+
+
 def move_state(session: Session, doc: Document, to_state: str, **changes: Any) -> None:
-    """Conditional UPDATE: only if the row is still in the state and version we read."""
+    """Conditional UPDATE: only if the row is still in the state and version we read.
+
+    NOTE: on PostgreSQL the UPDATE is made by `review_flow_move` (migration 0004), a SECURITY
+    DEFINER function that checks this transaction has just appended the move's audit event:
+    logins hold no UPDATE on `document` (store/grants.py), so the event must come first.
+    """
     assert doc.id is not None
-    values = {"state": to_state, "row_version": doc.row_version + 1, "updated_at": utcnow()}
-    values.update(changes)
-    result = session.execute(
-        update(Document)
-        .where(Document.id == doc.id)  # type: ignore[arg-type]
-        .where(Document.state == doc.state)  # type: ignore[arg-type]
-        .where(Document.row_version == doc.row_version)  # type: ignore[arg-type]
-        .values(**values)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    unknown = set(changes) - MOVABLE
+    if unknown:
+        raise ValueError(f"a move cannot change {sorted(unknown)}")
+    if locks_rows(session):
+        count = session.execute(
+            text("SELECT review_flow_move(:id, :state, :rv, CAST(:changes AS jsonb))"),
+            {"id": doc.id, "state": doc.state, "rv": doc.row_version,
+             "changes": json.dumps({"state": to_state, **changes}, ensure_ascii=False)},
+        ).scalar_one()  # fmt: skip
+    else:
+        values = {"state": to_state, "row_version": doc.row_version + 1, "updated_at": utcnow()}
+        values.update(changes)
+        count = session.execute(
+            update(Document)
+            .where(Document.id == doc.id)  # type: ignore[arg-type]
+            .where(Document.state == doc.state)  # type: ignore[arg-type]
+            .where(Document.row_version == doc.row_version)  # type: ignore[arg-type]
+            .values(**values)
+        ).rowcount  # type: ignore[attr-defined]
+    if count != 1:
         raise ConcurrentChange(f"document {doc.id} was changed by someone else; try again")
     session.expire(doc)
 

@@ -18,7 +18,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlmodel import Session, create_engine
 
 DEFAULT_DB = "review_flow.db"
-SCHEMA_HEAD = "0003"
+SCHEMA_HEAD = "0004"
 
 
 def database_url(value: str | None = None) -> str:

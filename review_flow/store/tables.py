@@ -34,6 +34,21 @@ class User(SQLModel, table=True):
         return set(self.roles.split())
 
 
+class RoleGrant(SQLModel, table=True):
+    """One change of a user's roles, append-only (by trigger); the newest row of a user counts.
+
+    `user_account.roles` keeps the roles a user was created with and is never updated.
+    """
+
+    __tablename__ = "role_grant"
+    id: int | None = Field(default=None, primary_key=True)
+    user_name: str = Field(max_length=128, index=True)
+    roles: str = Field(default="", max_length=200)  # space-separated Role values
+    active: bool = True
+    granted_by: str = Field(max_length=128)
+    granted_at: datetime = Field(default_factory=utcnow)
+
+
 class Document(SQLModel, table=True):
     __tablename__ = "document"
     __table_args__ = (Index("ix_document_state", "state"), Index("ix_document_clerk", "clerk"))

@@ -95,7 +95,9 @@ def initialize(
             "mode": mode or ("demo" if demo else "production"),
         }
         if admin and has_admin is None:
-            store.people.save_user(session, User(name=admin, roles=str(Role.ADMIN)))
+            store.people.save_user(
+                session, User(name=admin, roles=str(Role.ADMIN)), granted_by=actor.name
+            )
             details["admin"] = admin
         elif admin and has_admin is not None and has_admin.name != admin:
             raise UsageError(f"an admin already exists ({has_admin.name}); ask them to add users")
@@ -127,7 +129,7 @@ class Administration(Frame):
             user = user or User(name=name)
             user.roles = " ".join(sorted(set(before) | {str(r) for r in roles}))
             user.active = True
-            store.people.save_user(act.session, user)
+            store.people.save_user(act.session, user, granted_by=act.actor.name)
             after = user.roles.split()
             act.event("user_roles", details={"user": name, "before": before, "after": after})
             return UserView.of(user)
@@ -141,20 +143,27 @@ class Administration(Frame):
             lambda act: [UserView.of(u) for u in store.people.users(act.session)],
         )
 
-    def verify_audit(self) -> audit.Verification:
-        """Recompute the chain and the checkpoints; a clean result is itself recorded."""
-        result = self.run(
+    def verify_audit(self, since: Path | None = None) -> audit.Verification:
+        """Recompute the chain and the checkpoints, replay the events against the rows, and
+        with `since` prove the log extends an inspector's signed head. Writes nothing."""
+        head = audit.read_head(since) if since is not None else None
+        return self.run(
             "audit verify",
             INSPECTORS,
-            lambda act: audit.verify(act.session, self.settings.keys),
-            checkpoint=False,
+            lambda act: audit.verify(act.session, self.settings.keys, since=head),
+            reads_only=True,
         )
-        if result.ok:  # a damaged log takes no new events (audit.AuditLog fails closed)
-            details = {"ok": True, "events": result.events}
-            self.run(
-                "audit_verify", INSPECTORS, lambda act: act.event("audit_verify", details=details)
-            )
-        return result
+
+    def audit_head(self, out: Path) -> audit.SignedHead:
+        """Sign the log's head (events, hash, time) into `out` for an inspector to keep."""
+        head = self.run(
+            "audit head",
+            INSPECTORS,
+            lambda act: audit.take_head(act.session, self.settings.keys),
+            reads_only=True,
+        )
+        audit.write_head(head, out)
+        return head
 
     def export_audit(
         self, out: Path, fmt: str, start: str | None, end: str | None, document: int | None

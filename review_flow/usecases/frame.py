@@ -19,6 +19,7 @@ from review_flow.errors import AccessDenied, Refused
 from review_flow.extract.limits import Limits
 from review_flow.identity import Actor, Role, Source, establish
 from review_flow.store import Document, Version
+from review_flow.usecases.authority import check_document, check_roles
 from review_flow.workflow import Case, Stage, advance
 
 log = logging.getLogger(__name__)
@@ -77,14 +78,15 @@ class Act:
         """
         to = advance(case, trigger)
         before = doc.state
-        store.move_state(self.session, doc, to, **changes)
         number, sha256 = (
             (version.number, version.sha256) if isinstance(version, Version) else (version, None)
         )
+        # NOTE: the event first: on PostgreSQL the state moves only after its event (store).
         self.event(
             action or trigger, doc, version=number, sha256=sha256, from_state=before,
             to_state=to, reason=reason, details=details or {},
         )  # fmt: skip
+        store.move_state(self.session, doc, to, **changes)
         return to
 
 
@@ -101,22 +103,30 @@ class Frame:
         body: Callable[[Act], T],
         document_id: int | None = None,
         checkpoint: bool = True,
+        reads_only: bool = False,
     ) -> T:
         """Run `body` in one transaction as the acting user, in the first of `roles` they hold
-        (any role when `roles` is empty). A Refused is recorded, then raised again."""
+        (any role when `roles` is empty). A Refused is recorded, then raised again.
+
+        `reads_only` (verification): nothing is written, not even a refusal, and the roles
+        are not checked against the events (verification reports that itself).
+        """
         log_ = audit.AuditLog(self.settings.keys)
         try:
             with store.transaction(self.settings.engine) as session:
                 actor = establish(session, self.settings.requested_user)
-                role = authorise(session, actor, roles, action)
+                role = authorise(session, actor, roles, action, checked=not reads_only)
                 result = body(Act(session, actor, role, log_))
-                if checkpoint:
+                if checkpoint and not reads_only:
                     log_.checkpoint(session)
+                if reads_only and log_.appended:
+                    raise AssertionError(f"{action} reads only, but appended an event")
             log_.mirror()
             return result
         except Refused as exc:
             log_.discard()
-            self.record_refusal(action, roles, document_id, str(exc))
+            if not reads_only:
+                self.record_refusal(action, roles, document_id, str(exc))
             raise
 
     def record_refusal(
@@ -143,11 +153,16 @@ class Frame:
         log_.mirror()
 
 
-def authorise(session: Session, actor: Actor, roles: tuple[Role, ...], action: str) -> Role:
-    """The role the actor acts in: the first of `roles` they hold, or AccessDenied."""
+def authorise(
+    session: Session, actor: Actor, roles: tuple[Role, ...], action: str, checked: bool = True
+) -> Role:
+    """The role the actor acts in: the first of `roles` they hold, or AccessDenied; `checked`:
+    the roles must be those the events gave (Tampered otherwise)."""
     user = store.people.user_named(session, actor.name)
     if user is None or not user.active:
         raise AccessDenied(f"unknown user {actor.name!r} ({actor.source}): ask an admin")
+    if checked:
+        check_roles(session, user)
     if not roles:
         return Role(sorted(user.role_set)[0]) if user.role_set else Role.CLERK
     for role in roles:
@@ -157,7 +172,12 @@ def authorise(session: Session, actor: Actor, roles: tuple[Role, ...], action: s
     raise AccessDenied(f"{actor.name} may not {action}: needs role {wanted}")
 
 
-def current(session: Session, doc_id: int) -> tuple[Document, Version]:
-    """The document, locked for change, and its current version (DocumentNotFound if none)."""
+def current(session: Session, doc_id: int, checked: bool = True) -> tuple[Document, Version]:
+    """The document, locked for change, and its current version (DocumentNotFound if none).
+
+    `checked`: the rows must be what the document's audit events say (Tampered otherwise).
+    """
     doc = store.lock_document(session, doc_id)
+    if checked:
+        check_document(session, doc)
     return doc, store.documents.version(session, doc_id, doc.current_version)

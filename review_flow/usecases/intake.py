@@ -14,6 +14,7 @@ from review_flow import store
 from review_flow.identity import Role
 from review_flow.scan.model import ScanReport
 from review_flow.store import Document, FindingRow, Version
+from review_flow.usecases.authority import check_document
 from review_flow.usecases.frame import Act, Frame
 from review_flow.usecases.scanning import read_file, scan_bytes
 from review_flow.usecases.views import DocumentView, Revised, Submitted
@@ -140,6 +141,7 @@ class Intake(Frame):
 
         def body(act: Act) -> tuple[DocumentView, list[int]]:
             doc = store.lock_document(act.session, doc_id)
+            check_document(act.session, doc)
             number = doc.current_version + 1
             version = add_version(act, doc, number, path.name, data, report)
             matches = store.findings.matching_dismissed(act.session, doc_id, version.id)

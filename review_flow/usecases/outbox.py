@@ -8,6 +8,7 @@ process dies after sending, the lease runs out and the next run sends the same k
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import socket
@@ -17,7 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from review_flow import oa, store
-from review_flow.errors import OaPushError, Refused, TransitionRefused, UsageError
+from review_flow.audit.replay import replay_document
+from review_flow.errors import OaPushError, Refused, Tampered, TransitionRefused, UsageError
 from review_flow.identity import Role
 from review_flow.store import Catalogue, Document, OutboxMessage, Version
 from review_flow.usecases.frame import Act, Frame
@@ -186,6 +188,13 @@ class Pusher:
             delivery = oa.Delivery(message.idempotency_key, dict(catalogue.record),
                                    version.file_name, version.content)  # fmt: skip
             doc_id, attempts = message.document_id, message.attempts
+            approved = replay_document(store.documents.history(session, doc_id)).approved_sha256
+        sent = hashlib.sha256(delivery.content).hexdigest()
+        if sent != approved:  # NOTE: the approve event is the authority, not the version row
+            why = (f"{Tampered.MESSAGE}: version {message.version} of document {doc_id} hashes "
+                   f"to {sent[:12]}…, the approve event says {str(approved)[:12]}…")  # fmt: skip
+            self.frame.record_refusal("push", PUSHERS, doc_id, why)
+            return self.failed(message_id, doc_id, attempts, why, dead=True)
         try:
             receipt = self.target.deliver(delivery)
         except OaPushError as exc:
@@ -215,13 +224,15 @@ class Pusher:
 
         return self.frame.run("push", PUSHERS, body, doc_id)
 
-    def failed(self, message_id: int, doc_id: int, attempts: int, error: str) -> PushResult:
+    def failed(
+        self, message_id: int, doc_id: int, attempts: int, error: str, dead: bool = False
+    ) -> PushResult:
         """Try again later with backoff, or give up (dead) after the last attempt."""
 
         def body(act: Act) -> PushResult:
             message = store.outbox.message(act.session, message_id)
-            dead = attempts >= max_attempts()
-            message.status = "dead" if dead else "pending"
+            dead_ = dead or attempts >= max_attempts()
+            message.status = "dead" if dead_ else "pending"
             message.last_error = error[:500]
             message.claimed_until = None
             message.next_attempt_at = now() + oa.backoff(attempts, self.backoff_base)
@@ -229,7 +240,7 @@ class Pusher:
             act.event("push_failed", doc, version=message.version, reason=error[:500],
                       details={"message": message_id, "key": message.idempotency_key,
                                "attempt": attempts, "target": self.target.name,
-                               "dead": dead})  # fmt: skip
+                               "dead": dead_})  # fmt: skip
             return PushResult(message_id, doc_id, False, error)
 
         return self.frame.run("push", PUSHERS, body, doc_id)

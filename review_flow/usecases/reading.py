@@ -48,7 +48,7 @@ class Reading(Frame):
         """The document, its versions, its current findings with decisions, and its history."""
 
         def body(act: Act) -> Shown:
-            doc, version = current(act.session, doc_id)
+            doc, version = current(act.session, doc_id, checked=False)
             catalogue = store.outbox.catalogue(act.session, doc_id)
             return Shown(
                 document=DocumentView.of(doc),
@@ -64,7 +64,7 @@ class Reading(Frame):
         """The current version's findings; with `reveal`, values and excerpts unmasked."""
 
         def body(act: Act) -> list[FindingView]:
-            doc, version = current(act.session, doc_id)
+            doc, version = current(act.session, doc_id, checked=False)
             rows = findings_of(act, version)
             if not reveal:
                 return rows

@@ -11,6 +11,7 @@ import hashlib
 from review_flow import store
 from review_flow.errors import UsageError
 from review_flow.identity import Role
+from review_flow.usecases.authority import check_document
 from review_flow.usecases.frame import Act, Frame, current
 from review_flow.usecases.outbox import enqueue
 from review_flow.usecases.views import DocumentView
@@ -59,10 +60,13 @@ class Release(Frame):
         """Publish or withhold: the bytes must be the reviewed version's."""
 
         def body(act: Act) -> DocumentView:
-            doc, version = current(act.session, doc_id)
+            doc, version = current(act.session, doc_id, checked=False)
+            facts = check_document(act.session, doc)
+            # NOTE: the bytes are compared with the sha256 the approve event recorded, not with
+            # a column anyone with UPDATE could have rewritten along with the bytes.
             reviewed_ok = (
                 doc.reviewed_version == version.number
-                and hashlib.sha256(version.content).hexdigest() == version.sha256
+                and hashlib.sha256(version.content).hexdigest() == facts.approved_sha256
             )
             case = Case(
                 Stage(doc.state), act.actor.name, version.submitted_by,
