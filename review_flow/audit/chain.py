@@ -114,10 +114,18 @@ class AuditLog:
         """After commit: append the new checkpoints to the file outside the database."""
         if not self._pending:
             return
-        with self.keys.checkpoint_file.open("a", encoding="utf-8") as handle:
-            for cp in self._pending:
-                handle.write(json.dumps(_checkpoint_json(cp)) + "\n")
-        self._pending.clear()
+        try:
+            with self.keys.checkpoint_file.open("a", encoding="utf-8") as handle:
+                for cp in self._pending:
+                    handle.write(json.dumps(_checkpoint_json(cp)) + "\n")
+        except OSError as exc:
+            raise AuditError(
+                f"done and committed, but the checkpoint file {self.keys.checkpoint_file} "
+                f"could not be written ({exc.strerror or exc}): free space, then run `audit "
+                "verify`"
+            ) from None
+        finally:
+            self._pending.clear()
 
     def discard(self) -> None:
         self._pending.clear()

@@ -14,8 +14,10 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 from sqlmodel import Session, create_engine
+
+from review_flow.errors import DatabaseFault
 
 DEFAULT_DB = "review_flow.db"
 SCHEMA_HEAD = "0004"
@@ -32,10 +34,17 @@ def database_url(value: str | None = None) -> str:
 def make_engine(url: str | None = None) -> Engine:
     url = database_url(url)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(
+            url, connect_args={"timeout": lock_timeout(), "check_same_thread": False}
+        )
         _sqlite_setup(engine)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def lock_timeout() -> float:
+    """Seconds a SQLite writer waits for the lock (`REVIEW_FLOW_LOCK_TIMEOUT`, default 30)."""
+    return float(os.environ.get("REVIEW_FLOW_LOCK_TIMEOUT", "30"))
 
 
 def _sqlite_setup(engine: Engine) -> None:
@@ -50,7 +59,7 @@ def _sqlite_setup(engine: Engine) -> None:
     def _connect(dbapi_connection: Any, record: Any) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA busy_timeout = 30000")
+        cursor.execute(f"PRAGMA busy_timeout = {int(lock_timeout() * 1000)}")
         cursor.execute("PRAGMA foreign_keys = ON")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode = WAL")
@@ -63,9 +72,43 @@ def _sqlite_setup(engine: Engine) -> None:
 
 @contextlib.contextmanager
 def transaction(engine: Engine) -> Iterator[Session]:
-    """One database transaction: committed on success, rolled back on any error."""
-    with Session(engine, expire_on_commit=False) as session, session.begin():
-        yield session
+    """One database transaction: committed on success, rolled back on any error.
+
+    A failure of the database itself (disk full, read-only, lost connection, locked) leaves
+    as a DatabaseFault naming the cause: the transaction was rolled back, nothing is half-done.
+    """
+    try:
+        with Session(engine, expire_on_commit=False) as session, session.begin():
+            yield session
+    except DBAPIError as exc:
+        raise fault(exc) from None
+
+
+# Substrings of SQLite and PostgreSQL messages, and the cause a person is told.
+FAULTS = (
+    ("database or disk is full", "the disk is full"),
+    ("no space left on device", "the disk is full"),
+    ("could not extend file", "the disk is full"),
+    ("readonly database", "the database is read-only"),
+    ("read-only transaction", "the database is read-only"),
+    ("unable to open database", "the database file cannot be opened (missing or read-only)"),
+    ("disk i/o error", "disk I/O error (a full disk, or a read-only file or folder)"),
+    ("database is locked", "the database is locked by another process (try again)"),
+    ("lock timeout", "the database is locked by another process (try again)"),
+    ("terminating connection", "the connection to the database was lost"),
+    ("server closed the connection", "the connection to the database was lost"),
+    ("connection is closed", "the connection to the database was lost"),
+    ("consuming input failed", "the connection to the database was lost"),
+    ("connection refused", "the database server cannot be reached"),
+)
+
+
+def fault(exc: DBAPIError) -> DatabaseFault:
+    """The one-line error for a database failure."""
+    raw = str(exc.orig if exc.orig is not None else exc).strip()
+    first = raw.splitlines()[0] if raw else type(exc).__name__
+    cause = next((c for needle, c in FAULTS if needle in raw.lower()), first)
+    return DatabaseFault(f"database error: {cause}; nothing was changed")
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -91,11 +134,14 @@ def upgrade(engine: Engine) -> str:
 
 
 def schema_revision(engine: Engine) -> str | None:
-    with engine.connect() as conn:
-        try:
+    try:
+        with engine.connect() as conn:
             return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        except (OperationalError, ProgrammingError):  # no table yet: no schema
-            return None
+    except (OperationalError, ProgrammingError) as exc:
+        message = str(exc.orig).lower()
+        if "no such table" in message or "does not exist" in message:
+            return None  # no table yet: no schema
+        raise fault(exc) from None
 
 
 def locks_rows(session: Session) -> bool:

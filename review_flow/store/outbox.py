@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, or_, select
@@ -42,15 +43,18 @@ def message(session: Session, message_id: int) -> OutboxMessage:
 
 
 def claim_due(
-    session: Session, worker: str, now: datetime, lease: timedelta, limit: int
-) -> list[int]:
-    """Lease up to `limit` due messages to `worker`; others' unexpired leases are skipped."""
+    session: Session, worker: str, now: datetime, lease: timedelta, limit: int,
+    skip: Collection[int] = (),
+) -> list[int]:  # fmt: skip
+    """Lease up to `limit` due messages to `worker`; others' unexpired leases are skipped, and
+    so are the ids in `skip` (tried already in this pass)."""
     stmt = (
         select(OutboxMessage)
         .where(OutboxMessage.status == "pending")
         .where(col(OutboxMessage.next_attempt_at) <= now)
         .where(or_(col(OutboxMessage.claimed_until).is_(None),
                    col(OutboxMessage.claimed_until) < now))
+        .where(col(OutboxMessage.id).not_in(list(skip)))
         .order_by(col(OutboxMessage.id))
         .limit(limit)
     )  # fmt: skip

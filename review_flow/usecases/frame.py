@@ -15,12 +15,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from review_flow import audit, store
-from review_flow.errors import AccessDenied, Refused
+from review_flow.errors import AccessDenied, Refused, TransitionRefused
 from review_flow.extract.limits import Limits
 from review_flow.identity import Actor, Role, Source, establish
 from review_flow.store import Document, Version
 from review_flow.usecases.authority import check_document, check_roles
-from review_flow.workflow import Case, Stage, advance
+from review_flow.workflow import Case, Stage, advance, allowed
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -76,6 +76,8 @@ class Act:
         `version` is the version acted on (its number and sha256 go in the event), or just a
         version number.
         """
+        if trigger not in allowed(Stage(doc.state)):
+            raise TransitionRefused(lost_to(self.session, doc, trigger))
         to = advance(case, trigger)
         before = doc.state
         number, sha256 = (
@@ -170,6 +172,18 @@ def authorise(
             return role
     wanted = " or ".join(str(r) for r in roles)
     raise AccessDenied(f"{actor.name} may not {action}: needs role {wanted}")
+
+
+def lost_to(session: Session, doc: Document, trigger: str) -> str:
+    """Why a trigger cannot fire now, naming who moved the document there and when (what the
+    loser of a race is told)."""
+    assert doc.id is not None
+    why = f"cannot {trigger} a document in state {doc.state}"
+    moves = [e for e in store.documents.history(session, doc.id) if e.to_state == doc.state]
+    if not moves:
+        return why
+    last = moves[-1]
+    return f"{why}: {last.actor} did {last.action} at {audit.iso(last.ts)[:19]} UTC"
 
 
 def current(session: Session, doc_id: int, checked: bool = True) -> tuple[Document, Version]:

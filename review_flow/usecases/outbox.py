@@ -172,11 +172,29 @@ class Pusher:
         self.worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
     def run_once(self, limit: int = 50) -> list[PushResult]:
+        """Deliver up to `limit` due messages, claiming one at a time.
+
+        NOTE: one at a time, so a worker killed mid-pass holds only the message it was
+        sending (for the lease); the ones it had not started stay free for another worker.
+        """
+        results: list[PushResult] = []
+        done: list[int] = []
+        while len(results) < limit:
+            claimed = self.claim_one(tuple(done))
+            if claimed is None:
+                break
+            done.append(claimed)
+            results.append(self.deliver(claimed))
+        return results
+
+    def claim_one(self, skip: tuple[int, ...]) -> int | None:
+        """Lease the next due message (not one of `skip`) to this worker."""
         claimed = self.frame.run(
             "push", PUSHERS,
-            lambda act: store.outbox.claim_due(act.session, self.worker, now(), oa.LEASE, limit),
+            lambda act: store.outbox.claim_due(
+                act.session, self.worker, now(), oa.LEASE, 1, skip=skip),
         )  # fmt: skip
-        return [self.deliver(message_id) for message_id in claimed]
+        return claimed[0] if claimed else None
 
     def deliver(self, message_id: int) -> PushResult:
         """Send one claimed message outside any transaction, then record the outcome."""
