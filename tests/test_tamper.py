@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import subprocess
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +26,7 @@ from review_flow.errors import AccessDenied, DatabaseFault, Tampered, Transition
 from review_flow.extract.limits import Limits
 from review_flow.identity import Role
 from review_flow.scan.rules import default_rules_dir
-from review_flow.store import AuditEvent, Document, OutboxMessage
+from review_flow.store import AuditEvent, Document, OutboxMessage, grants
 from review_flow.usecases import App, Pusher, Settings, initialize
 from tests.conftest import SAMPLES
 from tests.dbkit import BACKENDS, Bench, new_database
@@ -367,3 +368,60 @@ def test_verify_passes_on_an_untouched_history(world: World) -> None:
     assert world.verify() == []
     with pytest.raises(AccessDenied):
         world.app("张拟稿").verify_audit()
+
+
+# -- least privilege on PostgreSQL ---------------------------------------------------------------
+THREE_UPDATES = (
+    "UPDATE user_account SET roles = 'clerk reviewer publisher' WHERE name = '张拟稿'",
+    "UPDATE document SET state = 'secrecy_checked', reviewed_version = 1 WHERE id = 1",
+    "UPDATE version SET submitted_by = '李审查' WHERE document_id = 1",
+)
+MORE_ATTEMPTS = (
+    "INSERT INTO role_grant (user_name, roles, active, granted_by, granted_at) "
+    "VALUES ('张拟稿', 'clerk reviewer publisher', true, 'x', now())",
+    "UPDATE finding SET severity = 'info'",
+    "DELETE FROM audit_event",
+    "SELECT review_flow_move(1, 'drafted', 1, '{\"state\": \"secrecy_checked\"}'::jsonb)",
+)
+
+
+def test_each_role_is_refused_the_three_updates_and_review_flow_still_works(
+    world: World,
+) -> None:
+    if world.url.startswith("sqlite"):
+        pytest.skip("PostgreSQL")
+    prefix = f"rft{uuid.uuid4().hex[:8]}_"
+    logins = {f"{prefix}{role}_login": [role] for role in grants.APP_ROLES}
+    grants.apply(world.engine, grants.statements(grants.current_schema(world.engine), prefix,
+                                                 logins))  # fmt: skip
+    engines: dict[str, Engine] = {}
+    try:
+        for login, (role,) in logins.items():
+            world.app("admin").add_user(login, [Role(role)])
+            engines[role] = store.make_engine(world.url.replace("//postgres@", f"//{login}@", 1))
+        doc = world.submitted()
+        assert doc == 1
+        for role, engine in engines.items():
+            for sql in THREE_UPDATES + MORE_ATTEMPTS:
+                if role == "admin" and "role_grant" in sql:
+                    continue  # admins grant roles; a grant without its event is Tampered
+                with (
+                    pytest.raises(DBAPIError, match=r"permission denied|only with its audit"),
+                    engine.begin() as conn,
+                ):
+                    conn.execute(text(sql))
+                assert world.doc(doc).state == "drafted", (role, sql)
+
+        def as_login(role: str) -> App:
+            keys = audit.load_keys(world.home)
+            return App(Settings(engines[role], keys, (str(default_rules_dir()),), Limits()))
+
+        mine = as_login("clerk").submit(CLEAN).document.id
+        as_login("reviewer").approve(mine)
+        as_login("publisher").set_attribute(mine, "public")
+        assert as_login("publisher").publish(mine).state == "published"
+        assert world.verify() == []
+    finally:
+        for engine in engines.values():
+            engine.dispose()
+        grants.apply(world.engine, grants.drop_statements(prefix, list(logins)))
