@@ -271,13 +271,13 @@ def test_withheld_with_a_listed_reason_reaches_withheld(kit: Kit) -> None:
         publisher.publish(doc)
 
 
-def tamper(kit: Kit, doc: int) -> None:
+def tamper(kit: Kit, doc: int, data: bytes = CLEAN.read_bytes() + b"\x00tampered") -> None:
     """Change the stored bytes of the document's versions behind review-flow's back (as the
-    owner: the version table refuses an UPDATE by trigger)."""
+    owner: the version table refuses an UPDATE by trigger). The module shares one database:
+    each test puts the bytes back, so `audit verify` stays clean for the tests after it."""
     with owner(kit.engine, "version") as conn:
         changed = conn.execute(
-            text("UPDATE version SET content = :c WHERE document_id = :d"),
-            {"c": CLEAN.read_bytes() + b"\x00tampered", "d": doc},
+            text("UPDATE version SET content = :c WHERE document_id = :d"), {"c": data, "d": doc}
         )
         assert changed.rowcount == 1
 
@@ -294,6 +294,7 @@ def test_publish_refused_when_the_stored_bytes_changed_after_review(kit: Kit) ->
         kit.svc("王公开").publish(doc)
     only_refusal(kit, before, "publish", "王公开", doc)
     assert kit.doc(doc).state == "attribute_set"
+    tamper(kit, doc, CLEAN.read_bytes())
 
 
 def test_approve_refused_when_the_stored_bytes_changed_before_review(kit: Kit) -> None:
@@ -303,6 +304,7 @@ def test_approve_refused_when_the_stored_bytes_changed_before_review(kit: Kit) -
         kit.svc("李审查").approve(doc)
     assert "(bytes swapped)" in refused.value.hint
     assert kit.doc(doc).state == "drafted"
+    tamper(kit, doc, CLEAN.read_bytes())
 
 
 # -- reject and revise -----------------------------------------------------------------------------
