@@ -619,6 +619,7 @@ def test_a_worker_killed_after_the_receiver_stored_a_message_loses_nothing(oa_ki
         assert taken.delivered
         assert taken.document == docs[3]
         assert recovery < 10, f"unstarted message recovered {recovery:.1f} s after kill -9"
+        print(f"unstarted message delivered {recovery:.2f} s after kill -9")  # the figure
         with store.transaction(kit.engine) as session:
             session.execute(
                 update(OutboxMessage)
