@@ -156,6 +156,41 @@ def address_hits(rule: Rule, doc: ScannedDocument) -> Iterator[Hit]:
             continue  # an agency's or a project's address: not a person's
         context: tuple[str, ...] = ()
         yield Hit(rule, start, end, severity_at(rule, doc, start, end, context), rule.message)
+    if rule.params.get("wrap") == "true":
+        yield from _wrapped_addresses(rule, doc, places)
+
+
+_HEAD_PART = re.compile(
+    r"[\u4e00-\u9fff]{2,}(?:省|市|区|县|旗)[\u4e00-\u9fff]*(?=[0-9 \t]*$)", re.M
+)
+_TAIL_PART = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff0-9A-Za-z-]*[0-9](?:室|户|号)")
+
+
+def _wrapped_addresses(rule: Rule, doc: ScannedDocument, places: frozenset[str]) -> Iterator[Hit]:
+    """An address wrapped in a narrow PDF column: its head ends a line (other cells' numbers may
+    follow it), its tail stands on the next line after other cells' text. Joined, it must read as
+    a whole address (the rule's regex over all of it, divisions, down to the flat)."""
+    assert rule.regex is not None
+    text = doc.text
+    flat = _compiled(rule.params.get("flat_regex", "室"))
+    for head in _HEAD_PART.finditer(text):
+        line_end = text.find("\n", head.end())
+        if line_end < 0:
+            continue
+        next_end = text.find("\n", line_end + 1)
+        next_end = len(text) if next_end < 0 else next_end
+        tail = _TAIL_PART.search(text, line_end + 1, next_end)
+        if tail is None:
+            continue
+        joined = head.group() + tail.group()
+        m = rule.regex.fullmatch(joined)
+        at = _first_place(joined, places)
+        if m is None or at is None or not address(joined) or not flat.search(joined):
+            continue
+        message = f"{rule.message}（表格中折行，两段合为一个地址）"
+        severity = rule.severity
+        yield Hit(rule, head.start() + at, head.end(), severity, message, (), joined[at:])
+        yield Hit(rule, tail.start(), tail.end(), severity, message, (), joined[at:])
 
 
 def _first_place(value: str, places: frozenset[str]) -> int | None:
