@@ -13,12 +13,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from review_flow import official
 from review_flow.extract.model import Extracted, Where
 from review_flow.scan.rules import Mention
 from review_flow.scan.segmenter import Tagger
 
+T = TypeVar("T")
 WRAPPED = (Where.PAGE, Where.INVISIBLE)
 SENTENCE_STOP = re.compile(r"[。！？；!?;]")
 SENTENCE_OR_LINE_STOP = re.compile(r"[。！？；!?;\n]")
@@ -78,6 +80,13 @@ class ScannedDocument:
         # the gazetteer of divisions).
         self.tagger: Tagger | None = None
         self.userdicts_dirs: tuple[Path, ...] = ()
+        self._shared: dict[str, object] = {}
+
+    def cached(self, key: str, make: Callable[[], T]) -> T:
+        """A value computed once per document and shared by the rules that ask for it."""
+        if key not in self._shared:
+            self._shared[key] = make()
+        return self._shared[key]  # type: ignore[return-value]
 
     # -- positions ------------------------------------------------------------------------
     def line_at(self, offset: int) -> official.Line | None:

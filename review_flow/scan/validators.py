@@ -210,7 +210,7 @@ _NAME_WORDS = {
 
 
 # A place, an organ or a role, not a person: 杨行镇, 申请人, 宝山区, 审计局.
-_NOT_NAME_ENDS = tuple("镇乡村区县市省州路街道局委办厅处科室站所院校馆队人者员")
+_NOT_NAME_ENDS = tuple("镇乡村区县市省州路街道局委办厅处科室站所院校馆队人者员等们")
 
 
 def person_name(value: str) -> bool:
