@@ -39,7 +39,10 @@ def person_hits(rule: Rule, doc: ScannedDocument) -> Iterator[Hit]:
             continue
         for m in _compiled(pattern).finditer(text):
             if side == "before":
-                span = _valid(text, tagger.name_before(text, m.start()))
+                end = m.start()
+                while end > 0 and text[end - 1] in " \t":
+                    end -= 1  # 王小明 男, 王小明\t310113…: the name ends before the gap
+                span = _valid(text, tagger.name_before(text, end))
             else:
                 span = _valid(text, tagger.name_after(text, m.end()))
             if span is None or doc.container_at(span[0]) is Where.PROPERTY:
@@ -227,6 +230,7 @@ def _wrapped_addresses(rule: Rule, doc: ScannedDocument, places: frozenset[str])
 
 _NUMBERED = re.compile(r"[0-9一二三四五六七八九十百零\u3007](?:号|弄|栋|幢|座)")
 ADDRESS_REACH = 60
+_DIVISION_MARK = re.compile(r"[省市区县旗镇乡]|街道")
 
 
 def _address_matches(regex: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
@@ -238,6 +242,8 @@ def _address_matches(regex: re.Pattern[str], text: str) -> Iterator[re.Match[str
         start = max(line_start, done, unit.start() - ADDRESS_REACH)
         end = text.find("\n", unit.end())
         end = len(text) if end < 0 else min(end, unit.end() + ADDRESS_REACH)
+        if not _DIVISION_MARK.search(text, start, unit.start()):
+            continue  # no 省/市/区/县/镇/乡/街道 before the number: a 文号 or a count
         for m in regex.finditer(text, start, end):
             if m.start() >= done:
                 done = m.end()

@@ -60,7 +60,9 @@ def test_a_span_maps_to_a_source_span_holding_the_same_text(
     for start in range(len(view.text)):
         for end in range(start + 1, min(len(view.text), start + 6) + 1):
             lo, hi = view.span_to_source(start, end)
-            assert normalise(source[lo:hi]).text.strip() == view.text[start:end].strip()
+            # Gaps depend on their neighbours (王 王 alone is letter-spaced): compare the rest.
+            got = normalise(source[lo:hi]).text.replace(" ", "")
+            assert got == view.text[start:end].replace(" ", "")
 
 
 def test_segments_move_with_the_text_they_label() -> None:
