@@ -9,6 +9,8 @@ from datetime import date
 
 from stdnum.cn import uscc as _uscc
 
+from review_flow.scan.location import default_rules_dir
+
 # GB 11643-1999 (ISO 7064 MOD 11-2): weight i is 2**(17-i) mod 11, never 0 mod 11, so changing any
 # single digit always changes the check character.
 _ID18_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -176,8 +178,6 @@ def email(value: str) -> bool:
 # -- names and addresses (context-found values: the rules supply the context) -------------------
 def _surnames() -> tuple[frozenset[str], tuple[str, ...]]:
     """Single and compound surnames from rules/surnames.txt (its header cites the source)."""
-    from review_flow.scan.rules import default_rules_dir
-
     single: set[str] = set()
     compound: list[str] = []
     in_compound = False
