@@ -11,7 +11,17 @@ from typing import Annotated
 
 import typer
 
-from review_flow.cli import admin, audit, files, intake, reading, release, review
+from review_flow.cli import (
+    admin,
+    audit,
+    correction,
+    files,
+    intake,
+    queue,
+    reading,
+    release,
+    review,
+)
 from review_flow.cli.support import EXIT_INTERRUPTED, fail, report
 from review_flow.errors import ReviewFlowError
 
@@ -45,7 +55,7 @@ def _root(
     )
 
 
-for group in (files, admin, intake, reading, review, release, audit):
+for group in (files, admin, intake, reading, queue, review, release, correction, audit):
     app.add_typer(group.app)
 
 
