@@ -13,6 +13,7 @@ import pytest
 from review_flow.extract import extract_file
 from review_flow.extract.limits import Limits
 from tests.dbkit import BACKENDS, Bench, module_bench
+from tests.desk import Desk, warm_scanner
 from tests.extract.ooxml import build_docx, p
 from tests.extract.pdf_fixtures import build, image, lines
 
@@ -32,49 +33,53 @@ def picture(width_cm: float, height_cm: float) -> str:
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def bench(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    warm_scanner()
     yield from module_bench(request, tmp_path_factory, "gate")
 
 
-def numbered(bench: Bench, doc: str) -> list[dict]:
-    return bench.json("findings", doc, user="李审查")
+@pytest.fixture
+def desk(bench: Bench, tmp_path: Path) -> Desk:
+    return Desk(bench, tmp_path)
 
 
-def test_scanned_pages_must_be_read_by_a_person_before_approval(
-    bench: Bench, tmp_path: Path
-) -> None:
+def numbered(desk: Desk, doc: str) -> list[dict]:
+    return desk.json("findings", doc, user="李审查")
+
+
+def test_scanned_pages_must_be_read_by_a_person_before_approval(desk: Desk, tmp_path: Path) -> None:
     scanned = tmp_path / "扫描件.pdf"
     scanned.write_bytes(build(image(), lines("第二页也是扫描"), image()))
-    doc = bench.ok("submit", str(scanned), user="张拟稿").strip()
+    doc = desk.ok("submit", str(scanned), user="张拟稿").strip()
 
-    rows = numbered(bench, doc)
+    rows = numbered(desk, doc)
     unread = [r for r in rows if r["category"] == "unreadable"]
     assert [(r["kind"], r["page"]) for r in unread] == [("page", 1), ("page", 3)]
     assert all(r["severity"] == "warn" and r["disposition"] is None for r in unread)
-    text = bench.ok("findings", doc, user="李审查")
+    text = desk.ok("findings", doc, user="李审查")
     assert "第1页无可识别文字" in text
     assert "未处理" in text
 
-    refused = bench.run("approve", doc, user="李审查")
+    refused = desk.run("approve", doc, user="李审查")
     assert refused.returncode == 1
     assert "2 block/warn finding(s)" in refused.stderr
     numbers = [str(r["number"]) for r in unread]
-    dismiss = bench.run("dispose", doc, numbers[0], "--dismiss", "--reason", "x", user="李审查")
+    dismiss = desk.run("dispose", doc, numbers[0], "--dismiss", "--reason", "x", user="李审查")
     assert dismiss.returncode == 1
     assert "must be read by a person" in dismiss.stderr
-    no_note = bench.run("dispose", doc, *numbers, "--read", user="李审查")
+    no_note = desk.run("dispose", doc, *numbers, "--read", user="李审查")
     assert no_note.returncode == 1
     assert "reason is required" in no_note.stderr
-    own = bench.run("dispose", doc, *numbers, "--read", "--reason", "读过", user="张拟稿")
+    own = desk.run("dispose", doc, *numbers, "--read", "--reason", "读过", user="张拟稿")
     assert own.returncode == 1
 
-    bench.ok("dispose", doc, *numbers, "--read", "--reason", "人工逐页阅读，无涉密内容",
+    desk.ok("dispose", doc, *numbers, "--read", "--reason", "人工逐页阅读，无涉密内容",
              user="李审查")  # fmt: skip
-    bench.ok("approve", doc, user="李审查")
-    bench.ok("attribute", doc, "主动公开", user="王公开")
-    bench.ok("publish", doc, user="王公开")
+    desk.ok("approve", doc, user="李审查")
+    desk.ok("attribute", doc, "主动公开", user="王公开")
+    desk.ok("publish", doc, user="王公开")
 
     out = tmp_path / "record.docx"
-    bench.ok("audit", "record", doc, "--out", str(out), user="赵检查")
+    desk.ok("audit", "record", doc, "--out", str(out), user="赵检查")
     import docx
 
     record = "\n".join(par.text for par in docx.Document(str(out)).paragraphs)
@@ -85,7 +90,7 @@ def test_scanned_pages_must_be_read_by_a_person_before_approval(
 
 
 def test_page_sized_pictures_in_a_docx_are_unreadable_items_but_a_seal_is_not(
-    bench: Bench, tmp_path: Path
+    desk: Desk, tmp_path: Path
 ) -> None:
     body = p("关于报送材料的通知") + picture(16, 22) + picture(4.2, 4.2) + p("附件照片如上")
     path = tmp_path / "带图片.docx"
@@ -93,26 +98,26 @@ def test_page_sized_pictures_in_a_docx_are_unreadable_items_but_a_seal_is_not(
     extracted = extract_file(str(path), Limits())
     assert [u.page for u in extracted.unreadable_pages] == [1]
 
-    doc = bench.ok("submit", str(path), user="张拟稿").strip()
-    unread = [r for r in numbered(bench, doc) if r["category"] == "unreadable"]
+    doc = desk.ok("submit", str(path), user="张拟稿").strip()
+    unread = [r for r in numbered(desk, doc) if r["category"] == "unreadable"]
     assert [(r["kind"], r["where"]) for r in unread] == [("picture", "picture 1")]
-    assert bench.run("approve", doc, user="李审查").returncode == 1
-    bench.ok("dispose", doc, str(unread[0]["number"]), "--read", "--reason", "图片为现场照片",
+    assert desk.run("approve", doc, user="李审查").returncode == 1
+    desk.ok("dispose", doc, str(unread[0]["number"]), "--read", "--reason", "图片为现场照片",
              user="李审查")  # fmt: skip
-    bench.ok("approve", doc, user="李审查")
+    desk.ok("approve", doc, user="李审查")
 
 
-def test_a_password_protected_word_file_is_named_as_such(bench: Bench, tmp_path: Path) -> None:
+def test_a_password_protected_word_file_is_named_as_such(desk: Desk, tmp_path: Path) -> None:
     ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
     locked = tmp_path / "加密通知.docx"
     locked.write_bytes(ole + "EncryptedPackage".encode("utf-16-le") + b"\x00" * 2048)
-    result = bench.run("submit", str(locked), user="张拟稿")
+    result = desk.run("submit", str(locked), user="张拟稿")
     assert result.returncode == 2, result.stderr
     assert "password-protected" in result.stderr
     assert "加密通知.docx" in result.stderr
     assert "/tmp/review-flow-" not in result.stderr  # the user's file, not the sandbox copy
     assert "old binary" not in result.stderr
     assert "remove the password" in result.stderr
-    scan = bench.run("scan", str(locked))
+    scan = desk.run("scan", str(locked))
     assert scan.returncode == 2
     assert "password-protected" in scan.stderr

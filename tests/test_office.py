@@ -12,59 +12,23 @@ import csv
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
-from review_flow.cli import app
 from review_flow.localtime import local_date, parse, stamp
 from tests.conftest import SAMPLES
 from tests.dbkit import BACKENDS, Bench, module_bench
+from tests.desk import Desk, warm_scanner
 from tests.variants import variant
 
 CLEAN = SAMPLES / "01_clean_notice.docx"
 SECRET = SAMPLES / "02_secret_header.docx"
 PERSONAL = SAMPLES / "03_personal_data.docx"
-RUNNER = CliRunner()
-
-
-class Desk:
-    """The module's bench, run in-process: (exit code, stdout, stderr) of one command."""
-
-    def __init__(self, bench: Bench, folder: Path) -> None:
-        self.bench, self.folder = bench, folder
-
-    def run(self, *args: str, user: str | None = None, **env: str) -> tuple[int, str, str]:
-        argv = [*(["--as", user] if user else []), *args]
-        result = RUNNER.invoke(app, argv, env=self.bench.environ(**env))
-        if result.exception is not None and not isinstance(result.exception, SystemExit):
-            raise result.exception
-        return result.exit_code, result.stdout, result.stderr
-
-    def ok(self, *args: str, user: str | None = None, **env: str) -> str:
-        code, out, err = self.run(*args, user=user, **env)
-        assert code == 0, (args, out, err)
-        return out
-
-    def json(self, *args: str, user: str | None = None) -> Any:
-        return json.loads(self.ok(*args, "--format", "json", user=user))
-
-    def submit(self, sample: Path, user: str = "张拟稿") -> str:
-        return self.ok("submit", str(variant(sample, self.folder)), user=user).strip()
-
-    def to_approved(self, sample: Path) -> str:
-        doc = self.submit(sample)
-        numbers = [str(f["number"]) for f in self.json("findings", doc, user="李审查")
-                   if f["severity"] in ("block", "warn")]  # fmt: skip
-        if numbers:
-            self.ok("dispose", doc, *numbers, "--dismiss", "--reason", "测试", user="李审查")
-        self.ok("approve", doc, user="李审查")
-        return doc
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def bench(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    warm_scanner()
     yield from module_bench(request, tmp_path_factory, "office")
 
 
