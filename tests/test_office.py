@@ -263,3 +263,23 @@ def test_show_and_record_speak_chinese_with_local_times(desk: Desk, tmp_path: Pa
     created = record.core_properties.created
     assert created is not None
     assert abs((created.replace(tzinfo=UTC) - datetime.now(UTC)).total_seconds()) < 300
+
+
+# -- item 16: the demo's revision removes what was flagged ----------------------------------------
+def test_the_demo_revision_really_removes_the_personal_data(scanner, tmp_path: Path) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_samples", SAMPLES / "make_samples.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    from review_flow.extract import extract_file
+    from review_flow.extract.limits import Limits
+
+    before = scanner.scan(extract_file(str(PERSONAL), Limits()))
+    after = scanner.scan(extract_file(str(module.personal_data_redacted(tmp_path)), Limits()))
+    assert {f.kind for f in before.findings} >= {"id_card", "mobile", "bank_card", "address"}
+    assert after.findings == ()
+    assert str(after.verdict) == "clear"
+    assert "personal_data_redacted(" in (SAMPLES / "demo.py").read_text(encoding="utf-8")
