@@ -244,7 +244,8 @@ ACTION_NAMES = {
     "outbox": "列入报送队列",
     "push_delivered": "报送OA成功", "push_failed": "报送OA失败", "push_retry": "重新报送",
     "withdraw": "撤回", "reattribute": "重新认定公开属性", "retract": "撤稿",
-    "refused": "操作被拒绝", "audit_verify": "校验审计日志", "audit_export": "导出审计日志",
+    "refused": "操作被拒绝", "user_deactivate": "停用用户", "audit_verify": "校验审计日志",
+    "audit_export": "导出审计日志",
 }  # fmt: skip
 ROLE_NAMES = {
     "clerk": "拟稿人", "reviewer": "审查人", "publisher": "信息公开专员", "inspector": "检查人员",

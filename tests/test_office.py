@@ -283,3 +283,56 @@ def test_the_demo_revision_really_removes_the_personal_data(scanner, tmp_path: P
     assert after.findings == ()
     assert str(after.verdict) == "clear"
     assert "personal_data_redacted(" in (SAMPLES / "demo.py").read_text(encoding="utf-8")
+
+
+# -- item 14: people ------------------------------------------------------------------------------
+def test_users_revoke_and_deactivate_are_audited_and_refused_everywhere(
+    desk: Desk, tmp_path: Path
+) -> None:
+    desk.ok("users", "add", "孙临时", "--role", "clerk", "--role", "reviewer", user="admin")
+    assert desk.ok("users", "revoke", "孙临时", "--role", "reviewer", user="admin").strip() == (
+        "孙临时: clerk")  # fmt: skip
+    assert desk.run("users", "revoke", "孙临时", "--role", "boss", user="admin")[0] == 2
+    assert desk.run("users", "revoke", "admin", "--role", "admin", user="admin")[0] == 1
+    assert desk.run("queue", user="孙临时")[0] == 0
+    desk.ok("users", "deactivate", "孙临时", user="admin")
+    code, _, err = desk.run("queue", user="孙临时")
+    assert code == 1
+    assert "deactivated" in err
+    assert desk.run("submit", str(variant(CLEAN, tmp_path)), user="孙临时")[0] == 1
+    assert "孙临时\tclerk\tinactive" in desk.ok("users", "list", user="admin")
+    out = tmp_path / "audit.csv"
+    desk.ok("audit", "export", "--out", str(out), user="赵检查")
+    with out.open(encoding="utf-8-sig") as handle:
+        mine = [r for r in csv.DictReader(handle) if "孙临时" in r["details"]]
+    actions = [(r["action"], json.loads(r["details"]).get("revoked")) for r in mine]
+    assert ("user_roles", "reviewer") in actions
+    assert ("user_deactivate", None) in actions
+
+
+# -- item 15: housekeeping ------------------------------------------------------------------------
+def test_init_without_admin_makes_the_login_admin_in_an_owner_only_file(tmp_path: Path) -> None:
+    import os
+    import stat
+    import subprocess
+    import sys
+
+    db = tmp_path / "office.db"
+    env = {**os.environ, "REVIEW_FLOW_DB": str(db), "REVIEW_FLOW_HOME": str(tmp_path / "keys")}
+    env.pop("REVIEW_FLOW_USER", None)
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "review_flow", *args], capture_output=True,
+                              text=True, env=env, timeout=120, check=False)  # fmt: skip
+
+    done = cli("init", "--demo")
+    assert done.returncode == 0, done.stderr
+    assert "no --admin given: the admin is " in done.stdout
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600
+    login = done.stdout.split("the admin is ")[1].split()[0]
+    listed = cli("users", "list", "--as", login)  # --as after the command
+    assert listed.returncode == 0, listed.stderr
+    assert f"{login}\tadmin\tactive" in listed.stdout
+    version = cli("--version")
+    assert version.stdout.startswith("review-flow ")
+    assert "the default" in cli("push", "--help").stdout

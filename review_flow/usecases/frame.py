@@ -154,8 +154,10 @@ class Frame:
 def authorise(session: Session, actor: Actor, roles: tuple[Role, ...], action: str) -> Role:
     """The role the actor acts in: the first of `roles` they hold, or AccessDenied."""
     user = store.people.user_named(session, actor.name)
-    if user is None or not user.active:
+    if user is None:
         raise AccessDenied(f"unknown user {actor.name!r} ({actor.source}): ask an admin")
+    if not user.active:
+        raise AccessDenied(f"user {actor.name!r} is deactivated: ask an admin")
     if not roles:
         return Role(sorted(user.role_set)[0]) if user.role_set else Role.CLERK
     for role in roles:
