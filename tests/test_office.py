@@ -336,3 +336,30 @@ def test_init_without_admin_makes_the_login_admin_in_an_owner_only_file(tmp_path
     version = cli("--version")
     assert version.stdout.startswith("review-flow ")
     assert "the default" in cli("push", "--help").stdout
+
+
+# -- item 13: long work shows progress ------------------------------------------------------------
+def test_a_folder_scan_lists_skipped_files_names_files_and_sums_up(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from tests.extract.pdf_fixtures import build, image
+
+    folder = tmp_path / "来文"
+    folder.mkdir()
+    (folder / "通知.docx").write_bytes(CLEAN.read_bytes())
+    (folder / "扫描件.pdf").write_bytes(build(image()))
+    (folder / "照片.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    argv = [sys.executable, "-m", "review_flow", "-v", "scan", str(folder), "--format", "json"]
+    env = {k: v for k, v in os.environ.items() if k != "REVIEW_FLOW_DB"}
+    done = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120, check=False)
+    assert done.returncode == 1, done.stderr
+    summary = json.loads(done.stdout)["summary"]
+    skipped = [str(folder / "照片.png")]
+    assert summary == {"files": 2, "block": 0, "review": 1, "clear": 1, "unreadable_files": 0,
+                       "with_unreadable_pages": 1, "skipped": skipped}  # fmt: skip
+    assert f"skipped (unsupported format): {folder / '照片.png'}" in done.stderr
+    assert f"scanned {folder / '通知.docx'}: clear" in done.stderr
+    assert "scanning" not in done.stderr  # no progress bar when stderr is not a terminal
+    assert "review_flow.scan:" not in done.stderr  # its lines name content hashes, not files

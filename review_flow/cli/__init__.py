@@ -65,6 +65,9 @@ def _root(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    # NOTE: -v names files; the scanner logs content hashes only (it never sees a path it
+    # could trust), so its per-file lines stay below the command's own.
+    logging.getLogger("review_flow.scan").setLevel(logging.WARNING)
 
 
 for group in (files, admin, intake, reading, queue, review, release, correction, audit):
