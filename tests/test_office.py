@@ -242,6 +242,7 @@ def test_show_and_record_speak_chinese_with_local_times(desk: Desk, tmp_path: Pa
     assert shown["history"][0]["ts"].endswith("+00:00")
     assert desk.run("show", doc, user="赵检查", REVIEW_FLOW_TZ="Mars/Base")[0] == 2
 
+    assert desk.run("approve", doc, user="张拟稿")[0] == 1
     desk.ok("approve", doc, user="李审查")
     out = tmp_path / "record.docx"
     desk.ok("audit", "record", doc, "--out", str(out), user="赵检查")
@@ -258,6 +259,9 @@ def test_show_and_record_speak_chinese_with_local_times(desk: Desk, tmp_path: Pa
     assert history
     assert all("submit" not in line and "approve" not in line for line in history)
     assert any("李审查（审查人）审查通过（待审查 → 审查通过）" in line for line in history)
+    assert any(
+        "申请审查通过，被拒绝：张拟稿 无权审查通过，需要审查人角色" in line for line in history
+    )
     for signer in ("拟稿人：", "审查人：", "审核人："):
         assert any(line.startswith(signer) and "日期" in line for line in paragraphs)
     created = record.core_properties.created

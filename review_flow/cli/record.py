@@ -9,6 +9,8 @@ times and dates are the office's local ones; 办理经过 is in Chinese.
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -38,6 +40,29 @@ CATEGORY_NAMES = {
     "commercial_secret": "商业秘密", "party_document": "党委公文", "active_content": "活动内容",
     "unreadable": "无法识别的页面或图片",
 }  # fmt: skip
+
+
+# The refusals the workflow words in English, as the record says them (the log keeps the words).
+REFUSALS_ZH: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
+    (re.compile(r"four-eyes rule: (\S+) submitted this version"),
+     lambda m: f"四眼原则：{m[1]} 提交了此版本"),
+    (re.compile(r"(\S+) may not (.+): needs role (\S+)"),
+     lambda m: f"{m[1]} 无权{ACTION_NAMES.get(m[2], m[2])}，需要{ROLE_NAMES.get(m[3], m[3])}角色"),
+    (re.compile(r"(\d+) block/warn finding\(s\) have no disposition"),
+     lambda m: f"尚有{m[1]}项审查发现未处理"),
+    (re.compile(r"a reason is required.*"), lambda m: "须说明理由"),
+    (re.compile(r"unknown user '(\S+)'.*"), lambda m: f"未登记的用户 {m[1]}"),
+    (re.compile(r"cannot (\S+) a document in state (\S+)"),
+     lambda m: f"文件{stage_name(m[2])}，不能{ACTION_NAMES.get(m[1], m[1])}"),
+)  # fmt: skip
+
+
+def in_chinese(reason: str) -> str:
+    """A refusal's reason in Chinese where the wording is known; otherwise as recorded."""
+    for pattern, words in REFUSALS_ZH:
+        if found := pattern.fullmatch(reason):
+            return words(found)
+    return reason
 
 
 def _reason(reason: str | None) -> str:
@@ -180,9 +205,12 @@ def write_record(shown: Shown, out: Path) -> Path:
     document.add_heading("办理经过", level=2)
     for e in shown.history:
         move = f"（{stage_name(e.from_state)} → {stage_name(e.to_state)}）" if e.to_state else ""
-        why = f"：{e.reason}" if e.reason else ""
+        why = f"：{in_chinese(e.reason)}" if e.reason else ""
         role = ROLE_NAMES.get(e.role, e.role or "无角色")
         action = ACTION_NAMES.get(e.action, e.action)
+        if e.action == "refused":
+            attempted = str(e.details.get("attempted", ""))
+            action = f"申请{ACTION_NAMES.get(attempted, attempted)}，被拒绝"
         document.add_paragraph(
             f"{local(e.ts):%Y-%m-%d %H:%M} {e.actor}（{role}）{action}{move}{why}",
             style="List Bullet",
