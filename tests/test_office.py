@@ -65,7 +65,10 @@ def test_head_fields_follow_the_current_version_both_ways(desk: Desk, tmp_path: 
     desk.ok("revise", clean, str(variant(SECRET, tmp_path)), user="张拟稿")
     shown = desk.json("show", clean, user="赵检查")
     assert (shown["marking"], shown["doc_number"]) == ("机密★5年", "宝审〔2024〕15号")
-    assert listed[int(secret)]["doc_number"] != shown["doc_number"]
+    assert shown["note"] == "（此件不公开）"
+    listed = {d["id"]: d for d in desk.json("list", "--limit", "500", user="赵检查")}
+    assert listed[int(clean)]["marking"] == "机密★5年"
+    assert "机密★5年" in desk.ok("show", clean, user="赵检查")
 
 
 # -- item 3: duplicates and no-op revisions -------------------------------------------------------
