@@ -33,9 +33,21 @@ def make_engine(url: str | None = None) -> Engine:
     url = database_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        owner_only(engine.url.database)
         _sqlite_setup(engine)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def owner_only(path: str | None) -> None:
+    """Create the SQLite file readable by its owner alone (0600): it holds whole documents.
+
+    NOTE: SQLite gives the -wal and -shm files the mode of the database file, so they follow.
+    """
+    if not path or path == ":memory:" or os.path.exists(path):
+        return
+    with contextlib.suppress(FileNotFoundError):  # a folder that is not there: SQLite says so
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
 
 
 def _sqlite_setup(engine: Engine) -> None:
