@@ -46,6 +46,11 @@ def idempotency_key(index_no: str, sha256: str) -> str:
     return hashlib.sha256(f"{index_no}\n{sha256}".encode()).hexdigest()
 
 
+def retraction_key(index_no: str, sha256: str) -> str:
+    """The key of a retraction (撤稿) of a record: its own, stable like any other."""
+    return hashlib.sha256(f"{index_no}\n{sha256}\nretract".encode()).hexdigest()
+
+
 def backoff(attempts: int, base: float, rng: random.Random | None = None) -> timedelta:
     """Exponential backoff with jitter: base·2^(n-1), capped at an hour, times 0.5 to 1.0."""
     rng = rng or random.Random()
@@ -99,9 +104,10 @@ class DirectoryTarget:
             self.folder.mkdir(parents=True, exist_ok=True)
             stem = _safe(delivery.record.get("索引号") or delivery.key)
             suffix = Path(delivery.file_name).suffix
-            self._atomic(self.folder / f"{stem}{suffix}", delivery.content)
+            if delivery.file_name:  # a retraction carries the record alone
+                self._atomic(self.folder / f"{stem}{suffix}", delivery.content)
             record = {**delivery.record, "idempotency_key": delivery.key,
-                      "file": f"{stem}{suffix}"}  # fmt: skip
+                      "file": f"{stem}{suffix}" if delivery.file_name else None}  # fmt: skip
             data = json.dumps(record, ensure_ascii=False, indent=1).encode()
             self._atomic(self.folder / f"{stem}.json", data)
         except OSError as exc:

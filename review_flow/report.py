@@ -25,9 +25,23 @@ CATEGORY_LABEL = {
 }
 
 
-def to_json(reports: list[ScanReport]) -> str:
+def summary(reports: list[ScanReport], skipped: list[str] | None = None) -> dict[str, object]:
+    """Counts of a batch: verdicts of the files read, files that could not be read (apart from
+    `review`), files with pages or pictures no machine read, and files skipped as unsupported."""
+    read = [r for r in reports if r.error is None]
+    return {
+        "files": len(reports),
+        **{str(v): sum(r.verdict is v for r in read) for v in Verdict},
+        "unreadable_files": len(reports) - len(read),
+        "with_unreadable_pages": sum(bool(r.unreadable_pages) for r in read),
+        "skipped": list(skipped or []),
+    }
+
+
+def to_json(reports: list[ScanReport], skipped: list[str] | None = None) -> str:
     documents = [r.to_json() for r in reports]
-    return json.dumps({"documents": documents}, ensure_ascii=False, indent=1) + "\n"
+    data = {"documents": documents, "summary": summary(reports, skipped)}
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 
 @contextlib.contextmanager
@@ -80,11 +94,13 @@ def print_reports(reports: list[ScanReport], console: Console | None = None) -> 
             console.print(
                 f"  [dim]公开联系方式 public contact points (not findings): {escape(shown)}[/]"
             )
-    counts = {v: sum(r.verdict is v for r in reports) for v in Verdict}
-    errors = sum(r.error is not None for r in reports)
+    counts = summary(reports)
+    errors, paged = counts["unreadable_files"], counts["with_unreadable_pages"]
     console.print(
-        f"{len(reports)} file(s): {counts[Verdict.BLOCK]} block, {counts[Verdict.REVIEW]} review, "
-        f"{counts[Verdict.CLEAR]} clear" + (f", {errors} unreadable" if errors else "")
+        f"{len(reports)} file(s): {counts['block']} block, {counts['review']} review, "
+        f"{counts['clear']} clear"
+        + (f", {errors} unreadable" if errors else "")
+        + (f" ({paged} with pages or pictures no machine read)" if paged else "")
     )
 
 

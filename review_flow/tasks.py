@@ -6,9 +6,44 @@ import gc
 from dataclasses import dataclass
 from pathlib import Path
 
-from review_flow.extract import Extracted, Limits, extract_file
+from review_flow.errors import ExtractionError
+from review_flow.extract import Extracted, Limits
+from review_flow.extract import extract_file as _extract_file
 from review_flow.scan import Scanner
 from review_flow.scan.model import ScanReport
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# The stream Word writes its encrypted .docx into, named in the OLE directory in UTF-16.
+ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+
+
+def extract_file(path: str, limits: Limits) -> Extracted:
+    """extract.extract_file, naming a password-protected Word file as such.
+
+    NOTE: Word saves an encrypted .docx as an OLE container holding `EncryptedPackage`; read
+    as an OLE file it would be called an old binary .doc, and "save it as .docx" sends the
+    clerk in a loop.
+    """
+    try:
+        return _extract_file(path, limits)
+    except ExtractionError as exc:
+        if is_encrypted_office(path):
+            raise ExtractionError(
+                path, "password-protected (encrypted) Word file: it cannot be read",
+                hint="open it in Word, remove the password (文件 → 信息 → 保护文档 → "
+                "用密码进行加密, clear it), save as .docx and submit that",
+            ) from exc  # fmt: skip
+        raise
+
+
+def is_encrypted_office(path: str) -> bool:
+    """An OLE container with an `EncryptedPackage` stream (an encrypted OOXML file)."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(64 * 1024 * 1024)
+    except OSError:
+        return False
+    return data.startswith(OLE_MAGIC) and ENCRYPTED_PACKAGE in data
 
 
 def extract_task(path: str, limits: Limits) -> Extracted:

@@ -23,6 +23,7 @@ class Stage(StrEnum):
     PUBLISHED = "published"
     PUSHED_TO_OA = "pushed_to_oa"
     WITHHELD = "withheld"
+    RETRACTED = "retracted"  # 撤稿: published, then withdrawn; the 索引号 is kept, marked withdrawn
 
 
 class Attribute(StrEnum):
@@ -71,6 +72,13 @@ TRANSITIONS = [
     ("withhold",      Stage.ATTRIBUTE_SET,                    Stage.WITHHELD,     ["is_withheld"]),
     ("push",          [Stage.PUBLISHED, Stage.ATTRIBUTE_SET], Stage.PUSHED_TO_OA,
      ["may_leave_agency", "is_acknowledged"]),
+    # correcting course (issue 13): each needs a person other than the submitter
+    ("withdraw",      [Stage.SECRECY_CHECKED, Stage.ATTRIBUTE_SET], Stage.RETURNED,
+     ["has_reason", "is_not_submitter"]),
+    ("reattribute",   Stage.ATTRIBUTE_SET,                    Stage.SECRECY_CHECKED,
+     ["is_not_submitter", "is_not_pushed"]),
+    ("retract",       [Stage.PUBLISHED, Stage.PUSHED_TO_OA],  Stage.RETRACTED,
+     ["has_reason", "is_not_submitter"]),
 ]  # fmt: skip
 
 
@@ -98,6 +106,7 @@ class Case:
     confirmed: tuple[str, ...] = ()  # categories of confirmed findings of the current version
     acknowledged: bool = False
     scanned: bool = True  # the file was read and scanned; the report is stored with it
+    pushed: bool = False  # an OA delivery of this document was acknowledged or is on the wire
     refusal: str = field(default="", init=False)
 
     def _refuse(self, why: str) -> bool:
@@ -163,6 +172,11 @@ class Case:
             return self._refuse(f"never pushed: {', '.join(blocking) or '不予公开'}")
         return True
 
+    def is_not_pushed(self) -> bool:
+        return not self.pushed or self._refuse(
+            "already delivered to (or being sent to) the OA system: retract it instead"
+        )
+
     def is_acknowledged(self) -> bool:
         return self.acknowledged or self._refuse("the OA system has not acknowledged delivery")
 
@@ -211,3 +225,37 @@ def allowed(state: Stage) -> list[str]:
         if state in sources:
             out.append(trigger)
     return out
+
+
+# What a Chinese reader is shown; the English identifiers stay in JSON and in the database.
+STAGE_NAMES = {
+    Stage.DRAFTED: "待审查",
+    Stage.RETURNED: "已退回",
+    Stage.SECRECY_CHECKED: "审查通过",
+    Stage.ATTRIBUTE_SET: "已定公开属性",
+    Stage.PUBLISHED: "已发布",
+    Stage.PUSHED_TO_OA: "已报送OA",
+    Stage.WITHHELD: "不予公开",
+    Stage.RETRACTED: "已撤回",
+}
+ACTION_NAMES = {
+    "init": "初始化", "user_roles": "设置用户角色", "submit": "提交审查", "dispose": "处理审查发现",
+    "reveal": "查看未遮蔽信息", "approve": "审查通过", "reject": "退回", "revise": "修改重报",
+    "attribute": "认定公开属性", "publish": "发布", "withhold": "不予公开",
+    "outbox": "列入报送队列",
+    "push_delivered": "报送OA成功", "push_failed": "报送OA失败", "push_retry": "重新报送",
+    "withdraw": "撤回", "reattribute": "重新认定公开属性", "retract": "撤稿",
+    "refused": "操作被拒绝", "user_deactivate": "停用用户", "audit_verify": "校验审计日志",
+    "audit_export": "导出审计日志",
+}  # fmt: skip
+ROLE_NAMES = {
+    "clerk": "拟稿人", "reviewer": "审查人", "publisher": "信息公开专员", "inspector": "检查人员",
+    "admin": "管理员",
+}  # fmt: skip
+DECISION_NAMES = {"confirmed": "确认属实", "dismissed": "排除", "read": "已人工阅读"}
+
+
+def stage_name(state: str | None) -> str:
+    """待审查 … for a stage identifier; an unknown one is shown as it is."""
+    names = {str(k): v for k, v in STAGE_NAMES.items()}
+    return names.get(state or "", state or "—")

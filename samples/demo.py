@@ -60,8 +60,9 @@ def scanning() -> None:
 
 
 def ids(doc: str, user: str, severities: tuple[str, ...] = ("block", "warn")) -> list[str]:
+    """The numbers (1…n, as `findings` shows them) of a document's findings to decide."""
     result = run("findings", doc, "--format", "json", user=user, quiet=True)
-    return [str(f["id"]) for f in json.loads(result.stdout) if f["severity"] in severities]
+    return [str(f["number"]) for f in json.loads(result.stdout) if f["severity"] in severities]
 
 
 def workflow() -> None:
@@ -106,11 +107,21 @@ def workflow() -> None:
     print("\n-- 03: personal data in a table, a comment and a tracked deletion")
     run("findings", personal, user="李审查")
     run("reject", personal, "--reason", "公示名单须隐去身份证号、手机号和银行卡号", user="李审查")
+    print("\n-- the same file again is not a revision")
     run("revise", personal, rel(HERE / "03_personal_data.docx"), user="张拟稿")
-    run("dispose", personal, *ids(personal, "李审查"), "--confirm", "--reason", "个人信息",
-        user="李审查")  # fmt: skip
+    print("\n-- the clerk's revision: masked names and amounts only; no comment, no deletion")
+    from make_samples import personal_data_redacted
+
+    revised = personal_data_redacted(Path(os.environ["REVIEW_FLOW_HOME"]).parent)
+    run("revise", personal, str(revised), user="张拟稿")
+    run("findings", personal, user="李审查")
+    remaining = ids(personal, "李审查")
+    if remaining:
+        run("dispose", personal, *remaining, "--dismiss", "--reason", "姓名已隐去，公示需要",
+            user="李审查")  # fmt: skip
     run("approve", personal, user="李审查")
-    run("attribute", personal, "依申请公开", user="王公开")
+    run("attribute", personal, "主动公开", user="王公开")
+    run("publish", personal, user="王公开")
 
     print("\n-- 04: a party-committee document never goes out through the government channel")
     run("dispose", party, *ids(party, "李审查"), "--confirm", "--reason", "党委文件",
@@ -131,13 +142,14 @@ def workflow() -> None:
 
     section("4. Filing with the OA system: published and 依申请公开 documents, nothing else")
     run("push", "--status", user="王公开")
-    run("push", "--once", user="王公开")
+    run("push", user="王公开")
     drop = Path(os.environ["REVIEW_FLOW_OA_DIR"])
     for record in sorted(drop.glob("*.json")):
         data = json.loads(record.read_text(encoding="utf-8"))
         print(f"  {record.name}: {data['索引号']} {data['公开属性']} 《{data['标题']}》")
 
     section("5. Where everything stands, and the audit trail an inspector can verify")
+    run("queue", user="李审查")
     run("list", user="赵检查")
     run("show", personal, user="赵检查")
     run("audit", "verify", user="赵检查")

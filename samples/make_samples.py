@@ -163,7 +163,7 @@ def add_imprint(doc: object, copies: str, printer: str, printed: str) -> None:
     )
 
 
-def save_docx(doc: DocumentObject, name: str) -> Path:
+def save_docx(doc: DocumentObject, name: str, folder: Path = HERE) -> Path:
     """Save with fixed zip timestamps so the same input gives the same bytes."""
     buf = io.BytesIO()
     doc.save(buf)
@@ -174,7 +174,7 @@ def save_docx(doc: DocumentObject, name: str) -> Path:
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16
             dst.writestr(fixed, src.read(info))
-    path = HERE / name
+    path = folder / name
     path.write_bytes(out.getvalue())
     return path
 
@@ -323,6 +323,41 @@ def personal_data() -> Path:
     note.add_run("已撤回申请，不列入本次公示。")
     add_signature(doc, "上海市宝山区人力资源和社会保障局", "2024年3月20日", "（此件公开发布）")
     return save_docx(doc, "03_personal_data.docx")
+
+
+def personal_data_redacted(folder: Path) -> Path:
+    """03's revision as a clerk would make it: the 公示 keeps 姓名 (masked) and 补贴金额; the ID,
+    phone, address and bank columns, the 批注 and the tracked deletion are gone. Not a sample:
+    `make demo` writes it to its own folder (the redaction issue will make this a command)."""
+    doc = new_document(
+        "关于2024年第一批一次性创业补贴拟发放名单的公示",
+        "区就业促进中心",
+        dt.datetime(2024, 3, 21, 9, 0, 0),
+    )
+    add_title(doc, "关于2024年第一批一次性创业补贴", "拟发放名单的公示")
+    add_para(
+        doc,
+        "根据《上海市鼓励创业带动就业专项资金管理办法》有关规定，经审核，"
+        "下列人员符合一次性创业补贴申领条件，现予以公示。公示期为2024年3月20日至3月26日。",
+        indent=True,
+    )
+    table = doc.add_table(rows=1, cols=3)
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, ("序号", "申请人", "补贴金额（元）"), strict=True):
+        cell.text = text
+    for number, person in enumerate(PEOPLE, start=1):
+        row = table.add_row().cells
+        masked = person[0][0] + "＊" * (len(person[0]) - 1)
+        for cell, text in zip(row, (str(number), masked, person[-1]), strict=True):
+            cell.text = text
+    add_para(doc)
+    add_para(
+        doc,
+        "公示期间如有异议，请以书面形式向区就业促进中心反映，联系电话：021-66781234。",
+        indent=True,
+    )
+    add_signature(doc, "上海市宝山区人力资源和社会保障局", "2024年3月20日", "（此件公开发布）")
+    return save_docx(doc, "03_personal_data-修改稿.docx", folder)
 
 
 def party_committee() -> Path:

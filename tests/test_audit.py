@@ -458,7 +458,7 @@ def test_work_on_a_cut_log_is_refused_and_the_cut_stays_caught(audited: Bench) -
     # NOTE: the log fails closed: new work on a cut log is refused instead of being signed
     # as the new head, so the cut cannot be papered over.
     _cut_tail(audited, 5)
-    submitted = audited.run("submit", str(CLEAN), user=CLERK)
+    submitted = audited.run("submit", str(CLEAN), "--duplicate-ok", user=CLERK)
     assert submitted.returncode == 2, submitted.stderr
     assert "no longer matches the checkpoint" in submitted.stderr
 

@@ -314,7 +314,7 @@ def test_batch_text_output_counts_the_unreadable_file(tmp_path: Path) -> None:
     result = invoke("scan", empty, SAMPLES / CLEAR_SAMPLES[1])
 
     assert result.exit_code == 2
-    assert "2 file(s): 0 block, 1 review, 1 clear, 1 unreadable" in result.stdout
+    assert "2 file(s): 0 block, 0 review, 1 clear, 1 unreadable" in result.stdout
 
 
 def test_missing_rules_directory_exits_2_with_one_line(tmp_path: Path) -> None:

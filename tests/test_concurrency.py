@@ -168,7 +168,7 @@ def test_eight_workers_approve_thirty_documents(db_url: str, tmp_path: Path) -> 
     bench, clerk, reviewers = prepare(db_url, tmp_path, 8)
     engine = clerk.settings.engine
     try:
-        docs = [clerk.submit(CLEAN).document.id for _ in range(30)]
+        docs = [clerk.submit(CLEAN, duplicate_ok=True).document.id for _ in range(30)]
         # fork: the workers start with everything imported; each opens its own engine
         ctx = multiprocessing.get_context("fork")
         barrier, queue = ctx.Barrier(len(reviewers)), ctx.Queue()

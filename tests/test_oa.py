@@ -91,7 +91,7 @@ class Kit:
 
     # -- documents ---------------------------------------------------------------------------
     def submit(self, sample: Path) -> int:
-        return self.svc("张拟稿").submit(sample).document.id
+        return self.svc("张拟稿").submit(sample, duplicate_ok=True).document.id
 
     def review(self, doc_id: int, decision: str = "dismissed") -> None:
         """Decide every block/warn finding, then approve (李审查)."""
@@ -302,7 +302,7 @@ def test_every_published_document_arrives_once_and_intact_through_failures(
     kit = oa_kit
     before = kit.head()
     # One document through the command line, the others through the same App in-process.
-    cli_doc = kit.bench.ok("submit", str(CLEAN), user="张拟稿").strip()
+    cli_doc = kit.bench.ok("submit", str(CLEAN), "--duplicate-ok", user="张拟稿").strip()
     kit.bench.ok("approve", cli_doc, user="李审查")
     kit.bench.ok("attribute", cli_doc, "public", user=PUBLISHER)
     kit.bench.ok("publish", cli_doc, user=PUBLISHER)

@@ -29,6 +29,9 @@ DESIGN_TABLE: dict[str, tuple[set[Stage], Stage]] = {
     "publish": ({Stage.ATTRIBUTE_SET}, Stage.PUBLISHED),
     "push": ({Stage.PUBLISHED, Stage.ATTRIBUTE_SET}, Stage.PUSHED_TO_OA),
     "withhold": ({Stage.ATTRIBUTE_SET}, Stage.WITHHELD),
+    "withdraw": ({Stage.SECRECY_CHECKED, Stage.ATTRIBUTE_SET}, Stage.RETURNED),
+    "reattribute": ({Stage.ATTRIBUTE_SET}, Stage.SECRECY_CHECKED),
+    "retract": ({Stage.PUBLISHED, Stage.PUSHED_TO_OA}, Stage.RETRACTED),
 }
 TRIGGERS = sorted({t for t, *_ in TRANSITIONS})
 PAIRS = list(itertools.product(list(Stage), TRIGGERS))
@@ -96,8 +99,9 @@ def test_allowed_agrees_with_the_table(stage: Stage) -> None:
 
 
 def test_terminal_stages_allow_nothing() -> None:
-    assert allowed(Stage.PUSHED_TO_OA) == []
+    assert allowed(Stage.RETRACTED) == []
     assert allowed(Stage.WITHHELD) == []
+    assert allowed(Stage.PUSHED_TO_OA) == ["retract"]
 
 
 def test_unknown_trigger_is_refused() -> None:

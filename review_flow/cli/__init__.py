@@ -11,7 +11,18 @@ from typing import Annotated
 
 import typer
 
-from review_flow.cli import admin, audit, db, files, intake, reading, release, review
+from review_flow.cli import (
+    admin,
+    audit,
+    correction,
+    db,
+    files,
+    intake,
+    queue,
+    reading,
+    release,
+    review,
+)
 from review_flow.cli.support import EXIT_INTERRUPTED, fail, report
 from review_flow.errors import ReviewFlowError
 
@@ -25,9 +36,21 @@ app = typer.Typer(
 )
 
 
+def _version(value: bool) -> None:
+    if value:
+        from review_flow import __version__
+
+        typer.echo(f"review-flow {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _root(
     ctx: typer.Context,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Log progress to stderr.")
     ] = False,
@@ -43,16 +66,36 @@ def _root(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    # NOTE: -v names files; the scanner logs content hashes only (it never sees a path it
+    # could trust), so its per-file lines stay below the command's own.
+    logging.getLogger("review_flow.scan").setLevel(logging.WARNING)
 
 
-for group in (files, admin, intake, reading, review, release, audit, db):
+for group in (files, admin, intake, reading, queue, review, release, correction, audit, db):
     app.add_typer(group.app)
+
+
+def as_first(argv: list[str]) -> list[str]:
+    """`--as NAME` moved in front of the command, so it may also be typed after it."""
+    out, moved, i = [], [], 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--as" and i + 1 < len(argv):
+            moved += argv[i : i + 2]
+            i += 2
+            continue
+        if arg.startswith("--as="):
+            moved.append(arg)
+        else:
+            out.append(arg)
+        i += 1
+    return [*moved, *out]
 
 
 def main() -> None:
     """Console-script entry point: an error that escaped a command still leaves as one line."""
     try:
-        app()
+        app(args=as_first(sys.argv[1:]))
     except ReviewFlowError as exc:
         sys.exit(report(exc))
     except KeyboardInterrupt:

@@ -16,7 +16,9 @@ app.add_typer(users, name="users")
 @app.command()
 def init(
     ctx: typer.Context,
-    admin: Annotated[str | None, typer.Option(help="Name of the first admin.")] = None,
+    admin: Annotated[
+        str | None, typer.Option(help="Name of the first admin (default: your login).")
+    ] = None,
     demo: Annotated[
         bool, typer.Option("--demo", help="Demo/test database: --as NAME is honoured.")
     ] = False,
@@ -41,6 +43,8 @@ def init(
         typer.echo(f"database ready at schema {done.revision}: {done.url}")
         folder = done.key_folder
         typer.echo(f"audit keys in {folder} (public key: {folder / 'audit-signing.pub'})")
+        if admin is None and done.admin:
+            typer.echo(f"no --admin given: the admin is {done.admin} (your login)")
 
 
 @users.command("add")
@@ -65,6 +69,38 @@ def users_add(
             usage(f"{exc}; roles are {', '.join(r.value for r in Role)}")
         user = app_for(ctx).add_user(name, roles)
         typer.echo(f"{user.name}: {' '.join(user.roles)}")
+
+
+@users.command("deactivate")
+def users_deactivate(
+    ctx: typer.Context, name: Annotated[str, typer.Argument(help="Login name.")]
+) -> None:
+    """Deactivate a user: their history stays, they may do nothing more (admin).
+
+    Example: review-flow users deactivate 张拟稿
+    """
+    with outcome():
+        user = app_for(ctx).deactivate(name)
+        typer.echo(f"{user.name}: deactivated")
+
+
+@users.command("revoke")
+def users_revoke(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Login name.")],
+    role: Annotated[str, typer.Option("--role", "-r", help="The role to take away.")],
+) -> None:
+    """Take a role from a user (admin).
+
+    Example: review-flow users revoke 李审查 --role reviewer
+    """
+    from review_flow.identity import Role
+
+    with outcome():
+        if role not in set(Role):
+            usage(f"unknown role {role!r}; roles are {', '.join(r.value for r in Role)}")
+        user = app_for(ctx).revoke(name, Role(role))
+        typer.echo(f"{user.name}: {' '.join(user.roles) or '(no roles)'}")
 
 
 @users.command("list")

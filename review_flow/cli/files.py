@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -13,6 +14,7 @@ from review_flow.cli.support import EXIT_ERROR, EXIT_FLAGGED, EXIT_OK, OutputFor
 from review_flow.errors import ReviewFlowError
 
 app = typer.Typer()
+log = logging.getLogger(__name__)
 
 
 @app.command()
@@ -65,15 +67,18 @@ def extract(
 SCANNABLE = {".docx", ".pdf", ".txt", ".md", ".wps", ".doc", ".ofd"}
 
 
-def _collect(paths: list[Path]) -> list[str]:
-    """Files named, plus the scannable files under each directory named (sorted)."""
+def _collect(paths: list[Path]) -> tuple[list[str], list[str]]:
+    """Files named, plus the scannable files under each directory named (sorted); and the
+    files under those directories skipped as unsupported."""
     found: list[str] = []
+    skipped: list[str] = []
     for path in paths:
         if path.is_dir():
-            found += sorted(str(p) for p in path.rglob("*") if p.suffix.lower() in SCANNABLE)
+            for p in sorted(p for p in path.rglob("*") if p.is_file()):
+                (found if p.suffix.lower() in SCANNABLE else skipped).append(str(p))
         else:
             found.append(str(path))
-    return found
+    return found, skipped
 
 
 @app.command()
@@ -106,7 +111,9 @@ def scan(
     from review_flow.scan.rules import default_rules_dir
     from review_flow.tasks import ScanTask, ready_scanner
 
-    files = _collect(paths)
+    files, skipped = _collect(paths)
+    for path in skipped:
+        typer.echo(f"review-flow: skipped (unsupported format): {path}", err=True)
     if not files:
         fail("no files to scan")
         raise typer.Exit(EXIT_ERROR)
@@ -122,9 +129,10 @@ def scan(
             else:
                 assert isinstance(outcome, ScanReport)
                 reports.append(outcome)
+            log.info("scanned %s: %s", path, reports[-1].verdict)
             advance()
     if format is OutputFormat.json:
-        sys.stdout.write(report.to_json(reports))
+        sys.stdout.write(report.to_json(reports, skipped))
     else:
         report.print_reports(reports)
     if any(r.error for r in reports):

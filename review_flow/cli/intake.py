@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from review_flow.cli.support import DocId, Format, app_for, emit_json, outcome
+from review_flow.cli.support import DocId, Format, OutputFormat, app_for, emit_json, outcome
 
 app = typer.Typer()
 
@@ -17,14 +17,18 @@ def submit(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="The .docx/.pdf/.txt to release.")],
     title: Annotated[str | None, typer.Option(help="Title (default: from the head).")] = None,
-    format: Format = "text",
+    duplicate_ok: Annotated[
+        bool,
+        typer.Option("--duplicate-ok", help="Submit even if these bytes are another document's."),
+    ] = False,
+    format: Format = OutputFormat.text,
 ) -> None:
     """Submit a document for the secrecy review (clerk); prints the new document id.
 
     Example: review-flow submit 关于开展审计工作的通知.docx
     """
     with outcome():
-        done = app_for(ctx).submit(file, title)
+        done = app_for(ctx).submit(file, title, duplicate_ok)
         doc, report = done.document, done.report
         if format == "json":
             emit_json(

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from review_flow.cli.support import DocId, Format, app_for, emit_json, outcome
+from review_flow.cli.support import DocId, Format, OutputFormat, app_for, emit_json, outcome
 
 app = typer.Typer()
 
@@ -18,16 +18,22 @@ def list_(
     state: Annotated[str | None, typer.Option(help="Only documents in this state.")] = None,
     mine: Annotated[bool, typer.Option("--mine", help="Only documents I submitted.")] = False,
     limit: Annotated[int, typer.Option(help="At most this many (newest first).")] = 50,
-    format: Format = "text",
+    since: Annotated[
+        str | None, typer.Option(help="Submitted on or after (local date YYYY-MM-DD).")
+    ] = None,
+    until: Annotated[str | None, typer.Option(help="Submitted on or before (local date).")] = None,
+    verdict: Annotated[str | None, typer.Option(help="Scan verdict: block, review, clear.")] = None,
+    search: Annotated[str | None, typer.Option(help="Text in the title or 文号.")] = None,
+    format: Format = OutputFormat.text,
 ) -> None:
-    """List documents, newest first.
+    """List documents, newest first; times in the office's zone (REVIEW_FLOW_TZ).
 
-    Example: review-flow list --state drafted
+    Example: review-flow list --state drafted --since 2026-12-01 --search 审计
     """
     from review_flow.cli import render
 
     with outcome():
-        docs = app_for(ctx).list_documents(state, mine, limit)
+        docs = app_for(ctx).list_documents(state, mine, limit, since, until, verdict, search)
         if format == "json":
             emit_json([render.document_json(d) for d in docs])
         else:
@@ -35,7 +41,7 @@ def list_(
 
 
 @app.command()
-def show(ctx: typer.Context, doc: DocId, format: Format = "text") -> None:
+def show(ctx: typer.Context, doc: DocId, format: Format = OutputFormat.text) -> None:
     """Show a document: head metadata, state, versions, findings and history.
 
     Example: review-flow show 12
@@ -55,7 +61,7 @@ def findings(
     ctx: typer.Context,
     doc: DocId,
     reveal: Annotated[bool, typer.Option("--reveal", help="Unmasked (recorded).")] = False,
-    format: Format = "text",
+    format: Format = OutputFormat.text,
 ) -> None:
     """Show each finding of the current version in context, with its disposition.
 

@@ -13,31 +13,61 @@ app = typer.Typer()
 Reason = Annotated[str, typer.Option(help="Why it goes back to the clerk.")]
 
 
+def numbers(items: list[str]) -> list[int]:
+    """Finding numbers as typed: `3`, `1-5`, `2,4` (a usage error otherwise)."""
+    found: list[int] = []
+    for item in (part for raw in items for part in raw.split(",") if part):
+        low, dash, high = item.partition("-")
+        if not low.isdigit() or (dash and not high.isdigit()):
+            usage(f"not a finding number or range: {item!r} (e.g. 3, 1-5)")
+        first, last = int(low), int(high) if dash else int(low)
+        if last < first:
+            usage(f"empty range {item!r}")
+        found += range(first, last + 1)
+    return found
+
+
 @app.command()
 def dispose(
     ctx: typer.Context,
     doc: DocId,
-    finding: Annotated[list[int] | None, typer.Argument(help="Finding ids.")] = None,
+    finding: Annotated[
+        list[str] | None, typer.Argument(help="Finding numbers as `findings` shows them: 3 1-5.")
+    ] = None,
     confirm: Annotated[bool, typer.Option("--confirm", help="It is real.")] = False,
     dismiss: Annotated[bool, typer.Option("--dismiss", help="Not a problem here.")] = False,
+    read: Annotated[
+        bool, typer.Option("--read", help="I read this unreadable page/picture (note in --reason).")
+    ] = False,
+    all_kind: Annotated[
+        str | None, typer.Option("--all-kind", help="Every finding of this kind (e.g. landline).")
+    ] = None,
+    override: Annotated[
+        bool, typer.Option("--override", help="Change another reviewer's decision (--reason).")
+    ] = False,
     carry_over: Annotated[
         bool, typer.Option("--carry-over", help="Dismiss again what was dismissed before.")
     ] = False,
-    reason: Annotated[str, typer.Option(help="Why (required to dismiss).")] = "",
+    reason: Annotated[str, typer.Option(help="Why (required to dismiss, read or override).")] = "",
 ) -> None:
-    """Decide on findings: --confirm or --dismiss --reason; --carry-over after a revision.
+    """Decide on findings: --confirm, --dismiss --reason, or --read --reason for pages no
+    machine could read; --carry-over after a revision.
 
-    Example: review-flow dispose 12 3 4 --dismiss --reason "办公电话，公开联系方式"
+    Example: review-flow dispose 12 1-5 8 --dismiss --reason "办公电话，公开联系方式"
+    Example: review-flow dispose 12 --all-kind landline --dismiss --reason "单位公开电话"
+    Example: review-flow dispose 12 9 --read --reason "第2页为签到表照片，已读，无涉密内容"
     """
     with outcome():
-        reviewer = app_for(ctx)
         if carry_over:
-            decided = reviewer.carry_over(doc)
+            decided = app_for(ctx).carry_over(doc)
         else:
-            if confirm == dismiss or not finding:
-                usage("give finding ids and exactly one of --confirm / --dismiss")
-            decision = "confirmed" if confirm else "dismissed"
-            decided = reviewer.dispose(doc, finding, decision, reason)
+            if sum((confirm, dismiss, read)) != 1 or not (finding or all_kind):
+                usage("give finding numbers (or --all-kind KIND) and one of --confirm / "
+                      "--dismiss / --read")  # fmt: skip
+            decision = "confirmed" if confirm else "dismissed" if dismiss else "read"
+            decided = app_for(ctx).dispose_numbered(
+                doc, numbers(finding or []), decision, reason, override, all_kind
+            )
         typer.echo(f"{len(decided)} finding(s) decided")
 
 

@@ -32,7 +32,7 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
-Format = Annotated[str, typer.Option("--format", "-f", help="text or json")]
+Format = Annotated[OutputFormat, typer.Option("--format", "-f", help="text or json")]
 DocId = Annotated[int, typer.Argument(help="Document id (from submit or list).")]
 
 

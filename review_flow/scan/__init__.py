@@ -15,7 +15,7 @@ from review_flow.scan.document import ScannedDocument
 from review_flow.scan.hits import is_contact_point
 from review_flow.scan.masking import mask_text, mask_value
 from review_flow.scan.model import Category, Finding, ScanReport, Severity, Verdict
-from review_flow.scan.normalise import Normalised, normalised_extracted
+from review_flow.scan.normalise import Normalised, normalise
 from review_flow.scan.recognizers import RECOGNIZER_KINDS, Hit, KeywordIndex
 from review_flow.scan.rules import RuleSet, load_rules
 from review_flow.scan.segmenter import Segmenter, Tagger
@@ -56,8 +56,8 @@ class Scanner:
 
     def scan(self, extracted: Extracted, reveal: bool = False) -> ScanReport:
         # NOTE: recognizers read the normalised view; findings point into the extracted text.
-        normal, view = normalised_extracted(extracted)
-        doc = ScannedDocument(normal, self.rules.mentions)
+        view = normalise(extracted.text)
+        doc = ScannedDocument(extracted, self.rules.mentions, view)
         hits: list[Hit] = []
         contacts: list[Hit] = []
         for hit in self.hits(doc):

@@ -13,12 +13,15 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from review_flow import official
 from review_flow.extract.model import Extracted, Where
+from review_flow.scan.normalise import Normalised
 from review_flow.scan.rules import Mention
 from review_flow.scan.segmenter import Tagger
 
+T = TypeVar("T")
 WRAPPED = (Where.PAGE, Where.INVISIBLE)
 SENTENCE_STOP = re.compile(r"[。！？；!?;]")
 SENTENCE_OR_LINE_STOP = re.compile(r"[。！？；!?;\n]")
@@ -60,11 +63,17 @@ def _any_mention(mentions: tuple[Mention, ...]) -> Callable[[str], bool]:
 class ScannedDocument:
     """Text, parsed head and lookup helpers for one Extracted."""
 
-    def __init__(self, extracted: Extracted, mentions: tuple[Mention, ...]) -> None:
+    def __init__(
+        self, extracted: Extracted, mentions: tuple[Mention, ...], view: Normalised | None = None
+    ) -> None:
+        """`view`: the normalised text the recognizers read (default: the extracted text)."""
         self.extracted = extracted
-        self.text = extracted.text
+        self.text = extracted.text if view is None else view.text
         self.mentions = mentions
-        self.lines = official.LineIndex(extracted)
+        mapped = view is not None and not view.is_identity
+        self.lines = official.LineIndex(
+            extracted, self.text, view.to_source if mapped and view is not None else None
+        )
         self.official = official.parse(extracted, self.lines)
         self._position_lines = self._marking_positions()
         self._mention_cache: dict[int, bool] = {}
@@ -78,6 +87,13 @@ class ScannedDocument:
         # the gazetteer of divisions).
         self.tagger: Tagger | None = None
         self.userdicts_dirs: tuple[Path, ...] = ()
+        self._shared: dict[str, object] = {}
+
+    def cached(self, key: str, make: Callable[[], T]) -> T:
+        """A value computed once per document and shared by the rules that ask for it."""
+        if key not in self._shared:
+            self._shared[key] = make()
+        return self._shared[key]  # type: ignore[return-value]
 
     # -- positions ------------------------------------------------------------------------
     def line_at(self, offset: int) -> official.Line | None:

@@ -20,8 +20,10 @@ from review_flow.scan.validators import VALIDATORS
 
 # Digit groups joined by one separator: a space, a hyphen (with optional spaces), or a line
 # break. The last group may end with the ID check character X.
+# NOTE: opens with a digit class and checks the character before after it, so the engine skips
+# ahead by class (the rules' digit patterns do the same).
 _GROUPED = re.compile(
-    r"(?<![0-9A-Za-z])[0-9]+(?:(?: ?- ?| |[ \t]*\n[ \t]*)[0-9]+){1,7}[Xx]?(?![0-9A-Za-z])"
+    r"[0-9](?<![0-9A-Za-z][0-9])[0-9]*(?:(?: ?- ?| |[ \t]*\n[ \t]*)[0-9]+){1,7}[Xx]?(?![0-9A-Za-z])"
 )
 _GROUP = re.compile(r"[0-9]+[Xx]?")
 # A token that may be half of a value wrapped in a table column: digits standing alone.
@@ -83,23 +85,47 @@ def _sub_runs(pieces: list[Piece], lengths: frozenset[int]) -> Iterator[Joined]:
 
 
 def wrapped(doc: ScannedDocument, lengths: frozenset[int]) -> Iterator[tuple[Joined, Piece]]:
-    """A digit token at the end of a cell and its continuation on one of the next lines."""
+    """A digit token at the end of a cell and its continuation on one of the next lines.
+
+    NOTE: the tokens are listed once per document, line by line; a pair is tried only when its
+    lengths add up to a wanted length (most digit tokens are dates, amounts and serials).
+    """
     text = doc.text
-    for first in _TOKEN.finditer(text):
-        line_end = text.find("\n", first.end())
-        if line_end < 0:
+    lines = doc.cached("digit tokens by line", lambda: _tokens_by_line(text))
+    for i, (line, firsts) in enumerate(lines):
+        later = [
+            t
+            for later_line, tokens in lines[i + 1 : i + 1 + WRAP_LINES]
+            if later_line - line <= WRAP_LINES
+            for t in tokens
+        ]
+        if not later:
             continue
-        stop = line_end
-        for _ in range(WRAP_LINES):
-            nxt = text.find("\n", stop + 1)
-            stop = len(text) if nxt < 0 else nxt
-        for second in _TOKEN.finditer(text, line_end + 1, stop):
-            if second.end() < len(text) and text[second.end()] in _UNIT_AFTER:
-                continue  # 2026年, 500元: a date or an amount
-            value = first.group() + second.group()
-            if len(value) in lengths and "X" not in first.group().upper():
+        for first in firsts:
+            if "X" in first.group().upper():
+                continue
+            for second in later:
+                if len(first.group()) + len(second.group()) not in lengths:
+                    continue
+                if second.end() < len(text) and text[second.end()] in _UNIT_AFTER:
+                    continue  # 2026年, 500元: a date or an amount
+                value = first.group() + second.group()
                 joined = Joined(first.start(), second.end(), value)
                 yield joined, Piece(second.start(), second.end(), second.group())
+
+
+def _tokens_by_line(text: str) -> list[tuple[int, list[re.Match[str]]]]:
+    """(line number, digit tokens) for each line that holds any."""
+    out: list[tuple[int, list[re.Match[str]]]] = []
+    line, pos = 0, 0
+    for token in _TOKEN.finditer(text):
+        line += text.count("\n", pos, token.start())
+        pos = token.start()
+        if out and out[-1][0] == line:
+            out[-1][1].append(token)
+        else:
+            out.append((line, [token]))
+    return out
 
 
 def joined_hits(rule: Rule, doc: ScannedDocument) -> Iterator[Hit]:
@@ -108,9 +134,10 @@ def joined_hits(rule: Rule, doc: ScannedDocument) -> Iterator[Hit]:
     lengths = _lengths(rule.params.get("lengths", "11-19"))
     text, seen = doc.text, set()
     candidates: list[tuple[Joined, Piece | None]]
-    candidates = [(j, None) for pieces in grouped(text) for j in _sub_runs(pieces, lengths)]
-    if rule.params.get("wrap") == "true":
-        candidates += list(wrapped(doc, lengths))
+    runs = doc.cached("grouped digits", lambda: list(grouped(text)))
+    candidates = [(j, None) for pieces in runs for j in _sub_runs(pieces, lengths)]
+    if rule.params.get("wrap") == "true" and doc.extracted.format == "pdf":
+        candidates += list(wrapped(doc, lengths))  # narrow table columns are a PDF's
     for (start, end, value), second in candidates:
         if (start, end) in seen or not validate(value):
             continue

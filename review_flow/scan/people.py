@@ -9,15 +9,17 @@ tags 杜绝 as a name. Masked values (王某某) and placeholders are never name
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
+from review_flow.extract.model import Where
 from review_flow.scan.document import Cell, ScannedDocument
 from review_flow.scan.hits import Hit, severity_at
 from review_flow.scan.rules import Rule
-from review_flow.scan.segmenter import Tagger
+from review_flow.scan.segmenter import Tagger, may_start_a_name
 from review_flow.scan.validators import address, person_name
 
 NAME_REACH = 6  # characters of text tagged on the far side of a cue
@@ -26,35 +28,25 @@ COLUMN_MIN = 2
 
 
 def person_hits(rule: Rule, doc: ScannedDocument) -> Iterator[Hit]:
-    """A name standing right before an `after` cue or right after a `before` cue.
-
-    jieba's tag decides by default; beside a strong cue (`strong_after_regex`, and every
-    `before` cue: 申请人, 我叫) a surname-led run is taken when jieba has no tag for it
-    (马秀英|女士, 我叫|皇甫宁), as a cue that strong leaves no other reading.
-    """
+    """A name standing right before an `after` cue or right after a `before` cue."""
     text, tagger = doc.text, doc.tagger
     if tagger is None:
         return
-    cues = (
-        ("after_regex", "before", False),
-        ("strong_after_regex", "before", True),
-        ("before_regex", "after", True),
-    )
-    for key, side, strong in cues:
+    cues = (("after_regex", "before"), ("strong_after_regex", "before"), ("before_regex", "after"))
+    for key, side in cues:
         pattern = rule.params.get(key)
         if not pattern:
             continue
         for m in _compiled(pattern).finditer(text):
             if side == "before":
-                span = _valid(text, tagger.name_before(text, m.start()))
-                if span is None and strong:
-                    span = _valid(text, tagger.guess_before(text, m.start()))
+                end = m.start()
+                while end > 0 and text[end - 1] in " \t":
+                    end -= 1  # 王小明 男, 王小明\t310113…: the name ends before the gap
+                span = _valid(text, tagger.name_before(text, end))
             else:
                 span = _valid(text, tagger.name_after(text, m.end()))
-                if span is None and strong:
-                    span = _valid(text, tagger.guess_after(text, m.end()))
-            if span is None:
-                continue
+            if span is None or doc.container_at(span[0]) is Where.PROPERTY:
+                continue  # a file's authors are personal_data.property_author's
             yield Hit(rule, span[0], span[1], rule.severity, rule.message, (_cue(m.group()),))
     listed = rule.params.get("list_regex")
     if listed:
@@ -90,15 +82,58 @@ def _roll(rule: Rule, doc: ScannedDocument, cue: re.Pattern[str]) -> Iterator[Hi
 def _listed(
     rule: Rule, doc: ScannedDocument, tagger: Tagger, joiner: re.Pattern[str]
 ) -> Iterator[Hit]:
-    """Names joined by 、/和: both sides must be names (郭攸之、费祎 in prose is not a list)."""
+    """A list of names (张伟、王芳、李娜): every item must be a name, the first ending at its
+    mark and the last starting after one; one item that is not (侍中、侍郎郭攸之、费祎) and the
+    chain is prose, not a list of people."""
     text = doc.text
-    for m in joiner.finditer(text):
-        left, right = tagger.name_before(text, m.start()), tagger.name_after(text, m.end())
-        if left is None or right is None:
+    for marks in _chains(text, joiner):
+        # NOTE: cheap tests first: every later item opens with a surname, the middle ones are
+        # 2-4 characters long; most chains in a 公文 (工作目标、主要任务) fail here.
+        if not all(may_start_a_name(text, m + 1) for m in marks):
             continue
-        if person_name(text[left[0] : left[1]]) and person_name(text[right[0] : right[1]]):
-            for start, end in (left, right):
-                yield Hit(rule, start, end, rule.severity, rule.message, (m.group(),))
+        if any(not 2 <= b - a - 1 <= 4 for a, b in itertools.pairwise(marks)):
+            continue
+        if doc.container_at(marks[0]) is Where.PROPERTY:
+            continue
+        first = tagger.name_before(text, marks[0])
+        last = tagger.name_after(text, marks[-1] + 1) if first is not None else None
+        if first is None or last is None:
+            continue  # NOTE: the ends are asked first: most chains are lists of things
+        spans = [
+            first,
+            *(_whole_item(text, tagger, a + 1, b) for a, b in itertools.pairwise(marks)),
+        ]
+        spans.append(last)
+        if all(s is not None and person_name(text[s[0] : s[1]]) for s in spans):
+            for span in spans:
+                assert span is not None
+                yield Hit(rule, span[0], span[1], rule.severity, rule.message, ("、",))
+
+
+def _chains(text: str, joiner: re.Pattern[str]) -> Iterator[list[int]]:
+    """The list marks of each chain of Han items (甲、乙、丙): marks with only Han between."""
+    chain: list[int] = []
+    for m in joiner.finditer(text):
+        at = m.start()
+        if chain and not _all_han(text, chain[-1] + 1, at):
+            yield chain
+            chain = []
+        chain.append(at)
+    if chain:
+        yield chain
+
+
+def _all_han(text: str, start: int, end: int) -> bool:
+    return end > start and _HAN_ONLY.fullmatch(text, start, end) is not None
+
+
+_HAN_ONLY = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def _whole_item(text: str, tagger: Tagger, start: int, end: int) -> tuple[int, int] | None:
+    """A middle item of a list, if the whole of it is a name."""
+    value = text[start:end]
+    return (start, end) if 2 <= len(value) <= 4 and tagger.is_name(value) else None
 
 
 def _cue(text: str) -> str:
@@ -141,7 +176,7 @@ def address_hits(rule: Rule, doc: ScannedDocument) -> Iterator[Hit]:
     flat = _compiled(rule.params.get("flat_regex", "室"))
     office = _compiled(rule.params.get("office_regex", "办公"))
     text = doc.text
-    for m in rule.regex.finditer(text):
+    for m in _address_matches(rule.regex, text):
         start, end = m.span("value")
         at = _first_place(text[start:end], places)
         if at is None:
@@ -156,6 +191,63 @@ def address_hits(rule: Rule, doc: ScannedDocument) -> Iterator[Hit]:
             continue  # an agency's or a project's address: not a person's
         context: tuple[str, ...] = ()
         yield Hit(rule, start, end, severity_at(rule, doc, start, end, context), rule.message)
+    if rule.params.get("wrap") == "true" and doc.extracted.format == "pdf":
+        yield from _wrapped_addresses(rule, doc, places)  # narrow columns are a PDF's
+
+
+_HEAD_PART = re.compile(
+    r"[\u4e00-\u9fff]{2,}(?:省|市|区|县|旗)[\u4e00-\u9fff]*(?=[0-9 \t]*$)", re.M
+)
+_TAIL_PART = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff0-9A-Za-z-]*[0-9](?:室|户|号)")
+
+
+def _wrapped_addresses(rule: Rule, doc: ScannedDocument, places: frozenset[str]) -> Iterator[Hit]:
+    """An address wrapped in a narrow PDF column: its head ends a line (other cells' numbers may
+    follow it), its tail stands on the next line after other cells' text. Joined, it must read as
+    a whole address (the rule's regex over all of it, divisions, down to the flat)."""
+    assert rule.regex is not None
+    text = doc.text
+    flat = _compiled(rule.params.get("flat_regex", "室"))
+    for head in _HEAD_PART.finditer(text):
+        line_end = text.find("\n", head.end())
+        if line_end < 0:
+            continue
+        next_end = text.find("\n", line_end + 1)
+        next_end = len(text) if next_end < 0 else next_end
+        tail = _TAIL_PART.search(text, line_end + 1, next_end)
+        if tail is None:
+            continue
+        joined = head.group() + tail.group()
+        m = rule.regex.fullmatch(joined)
+        at = _first_place(joined, places)
+        if m is None or at is None or not address(joined) or not flat.search(joined):
+            continue
+        message = f"{rule.message}（表格中折行，两段合为一个地址）"
+        severity = rule.severity
+        yield Hit(rule, head.start() + at, head.end(), severity, message, (), joined[at:])
+        yield Hit(rule, tail.start(), tail.end(), severity, message, (), joined[at:])
+
+
+_NUMBERED = re.compile(r"[0-9一二三四五六七八九十百零\u3007](?:号|弄|栋|幢|座)")
+ADDRESS_REACH = 60
+_DIVISION_MARK = re.compile(r"[省市区县旗镇乡]|街道")
+
+
+def _address_matches(regex: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """The regex's matches, searched only in a window before each numbered unit (12号, 5弄,
+    3栋): every address holds one, and the divisions stand at most ADDRESS_REACH before it."""
+    done = 0
+    for unit in _NUMBERED.finditer(text):
+        line_start = text.rfind("\n", 0, unit.start()) + 1
+        start = max(line_start, done, unit.start() - ADDRESS_REACH)
+        end = text.find("\n", unit.end())
+        end = len(text) if end < 0 else min(end, unit.end() + ADDRESS_REACH)
+        if not _DIVISION_MARK.search(text, start, unit.start()):
+            continue  # no 省/市/区/县/镇/乡/街道 before the number: a 文号 or a count
+        for m in regex.finditer(text, start, end):
+            if m.start() >= done:
+                done = m.end()
+                yield m
 
 
 def _first_place(value: str, places: frozenset[str]) -> int | None:

@@ -13,7 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from review_flow.errors import RulesError
+from review_flow.scan.location import default_rules_dir
 from review_flow.scan.model import Category, Severity
+
+__all__ = ["Examples", "Mention", "Rule", "RuleSet", "default_rules_dir", "load_rules"]
 
 RULES_VERSION = 1
 RECOGNIZERS = (
@@ -30,14 +33,6 @@ RECOGNIZERS = (
 )
 WHERES = ("anywhere", "head", "body", "position")
 MASKS = ("none", "id", "phone", "card", "email", "name", "address", "passport")
-
-
-def default_rules_dir() -> Path:
-    """The rules shipped with the package source (`rules/` next to `review_flow/`)."""
-    here = Path(__file__).resolve().parents[2] / "rules"
-    if here.is_dir():
-        return here
-    raise RulesError(f"rules directory not found at {here}; pass --rules DIR")
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,8 @@ from datetime import date
 
 from stdnum.cn import uscc as _uscc
 
+from review_flow.scan.location import default_rules_dir
+
 # GB 11643-1999 (ISO 7064 MOD 11-2): weight i is 2**(17-i) mod 11, never 0 mod 11, so changing any
 # single digit always changes the check character.
 _ID18_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -174,20 +176,23 @@ def email(value: str) -> bool:
 
 
 # -- names and addresses (context-found values: the rules supply the context) -------------------
-# NOTE: the surname list covers ~95% of the population (公安部 2020 百家姓 ranking plus common
-# compound surnames); a name outside it is missed rather than every two-character word flagged.
-SURNAMES = frozenset(
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏"
-    "魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫阎段雷侯龙史陶黎贺顾毛郝"
-    "龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左"
-    "柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶"
-    "解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬"
-    "边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
-)
-COMPOUND_SURNAMES = (
-    "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙",
-    "宇文", "司徒", "夏侯", "令狐", "端木", "独孤", "南宫", "西门", "轩辕",
-)  # fmt: skip
+def _surnames() -> tuple[frozenset[str], tuple[str, ...]]:
+    """Single and compound surnames from rules/surnames.txt (its header cites the source)."""
+    single: set[str] = set()
+    compound: list[str] = []
+    in_compound = False
+    for line in (default_rules_dir() / "surnames.txt").read_text(encoding="utf-8").splitlines():
+        if line.startswith("# compound"):
+            in_compound = True
+        elif line.strip() and not line.startswith("#"):
+            if in_compound:
+                compound.append(line.strip())
+            else:
+                single.update(line.strip())
+    return frozenset(single), tuple(compound)
+
+
+SURNAMES, COMPOUND_SURNAMES = _surnames()
 _NOT_NAMES = ("某", "×", "X", "x", "＊", "*", "○", "□")
 _NAME_WORDS = {
     "合计",
@@ -205,7 +210,7 @@ _NAME_WORDS = {
 
 
 # A place, an organ or a role, not a person: 杨行镇, 申请人, 宝山区, 审计局.
-_NOT_NAME_ENDS = tuple("镇乡村区县市省州路街道局委办厅处科室站所院校馆队人者员")
+_NOT_NAME_ENDS = tuple("镇乡村区县市省州路街道局委办厅处科室站所院校馆队人者员等们")
 
 
 def person_name(value: str) -> bool:

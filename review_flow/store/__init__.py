@@ -6,7 +6,7 @@ State changes are conditional UPDATEs checked by row count, which holds on both 
 `people`, `outbox`, `chain`.
 """
 
-from review_flow.store import chain, documents, facts, findings, outbox, people
+from review_flow.store import chain, documents, facts, findings, outbox, people, queue
 from review_flow.store.documents import lock_document, move_state
 from review_flow.store.engine import (
     DEFAULT_DB,
@@ -63,6 +63,7 @@ __all__ = [
     "outbox",
     "people",
     "ping",
+    "queue",
     "schema_revision",
     "setting",
     "transaction",

@@ -135,3 +135,10 @@ def history(session: Session, doc_id: int) -> list[AuditEvent]:
             select(AuditEvent).where(AuditEvent.document_id == doc_id).order_by(col(AuditEvent.seq))
         ).all()
     )
+
+
+def holding_bytes(session: Session, sha256: str) -> list[int]:
+    """Ids of the documents that have a version with exactly these bytes, oldest first."""
+    return sorted(
+        set(session.exec(select(Version.document_id).where(Version.sha256 == sha256)).all())
+    )

@@ -37,9 +37,21 @@ def make_engine(url: str | None = None) -> Engine:
         engine = create_engine(
             url, connect_args={"timeout": lock_timeout(), "check_same_thread": False}
         )
+        owner_only(engine.url.database)
         _sqlite_setup(engine)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def owner_only(path: str | None) -> None:
+    """Create the SQLite file readable by its owner alone (0600): it holds whole documents.
+
+    NOTE: SQLite gives the -wal and -shm files the mode of the database file, so they follow.
+    """
+    if not path or path == ":memory:" or os.path.exists(path):
+        return
+    with contextlib.suppress(FileNotFoundError):  # a folder that is not there: SQLite says so
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
 
 
 def lock_timeout() -> float:

@@ -37,15 +37,7 @@ def named(session: Session, version: Version, ids: list[int]) -> list[FindingRow
 
 def decisions(session: Session, version_id: int | None) -> dict[int, Disposition]:
     """The latest decision on each decided finding of a version, by finding id."""
-    latest: dict[int, Disposition] = {}
-    for disp in session.exec(
-        select(Disposition)
-        .join(FindingRow, col(Disposition.finding_id) == col(FindingRow.id))
-        .where(FindingRow.version_id == version_id)
-        .order_by(col(Disposition.id))
-    ).all():
-        latest[disp.finding_id] = disp
-    return latest
+    return {fid: found[-1] for fid, found in all_decisions(session, version_id).items()}
 
 
 def undisposed(session: Session, version_id: int | None) -> int:
@@ -106,3 +98,16 @@ def last_dismissal(
 
 def decide(session: Session, finding_id: int, decision: str, reason: str, by: str) -> None:
     session.add(Disposition(finding_id=finding_id, decision=decision, reason=reason, decided_by=by))
+
+
+def all_decisions(session: Session, version_id: int | None) -> dict[int, list[Disposition]]:
+    """Every decision on each decided finding of a version, oldest first, by finding id."""
+    found: dict[int, list[Disposition]] = {}
+    for disp in session.exec(
+        select(Disposition)
+        .join(FindingRow, col(Disposition.finding_id) == col(FindingRow.id))
+        .where(FindingRow.version_id == version_id)
+        .order_by(col(Disposition.id))
+    ).all():
+        found.setdefault(disp.finding_id, []).append(disp)
+    return found

@@ -76,3 +76,25 @@ def with_index_numbers(session: Session) -> list[tuple[OutboxMessage, str]]:
         .order_by(col(OutboxMessage.id))
     ).all()
     return [(m, index_no) for m, index_no in rows]
+
+
+def pending_for(session: Session, doc_id: int) -> list[OutboxMessage]:
+    """A document's messages not yet delivered (pending, or leased to a worker now)."""
+    return list(
+        session.exec(
+            select(OutboxMessage)
+            .where(OutboxMessage.document_id == doc_id, OutboxMessage.status == "pending")
+            .order_by(col(OutboxMessage.id))
+        ).all()
+    )
+
+
+def delivered_for(session: Session, doc_id: int) -> int:
+    """How many of a document's messages the OA acknowledged."""
+    return len(
+        session.exec(
+            select(OutboxMessage.id).where(
+                OutboxMessage.document_id == doc_id, OutboxMessage.status == "delivered"
+            )
+        ).all()
+    )

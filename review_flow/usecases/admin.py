@@ -28,6 +28,7 @@ class Initialised:
     revision: str
     url: str
     key_folder: Path
+    admin: str | None = None  # the admin the database has now
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +64,10 @@ def init(
     folder = audit.key_dir(url)
     engine = store.make_engine(url)
     try:
-        return Initialised(initialize(engine, folder, admin, demo, settings), url, folder)
+        revision = initialize(engine, folder, admin, demo, settings)
+        with store.transaction(engine) as session:
+            found = store.people.an_admin(session)
+        return Initialised(revision, url, folder, found.name if found else None)
     finally:
         engine.dispose()
 
@@ -94,6 +98,9 @@ def initialize(
             "schema": revision,
             "mode": mode or ("demo" if demo else "production"),
         }
+        if admin is None and has_admin is None:  # the person setting it up administers it
+            admin = actor.name
+            details["admin_from_login"] = True
         if admin and has_admin is None:
             store.people.save_user(
                 session, User(name=admin, roles=str(Role.ADMIN)), granted_by=actor.name

@@ -9,15 +9,18 @@ from review_flow.errors import StoreError
 from review_flow.extract.limits import Limits
 from review_flow.scan.rules import default_rules_dir
 from review_flow.usecases.admin import Administration
+from review_flow.usecases.correction import Correction
 from review_flow.usecases.frame import Settings
 from review_flow.usecases.intake import Intake
 from review_flow.usecases.outbox import Outbox
+from review_flow.usecases.people import People
+from review_flow.usecases.queue import Queue
 from review_flow.usecases.reading import Reading
 from review_flow.usecases.release import Release
 from review_flow.usecases.review import Review
 
 
-class App(Intake, Review, Release, Outbox, Reading, Administration):
+class App(Intake, Review, Release, Outbox, Reading, Administration, Correction, Queue, People):
     """All use cases, each from its own module, sharing one Frame (settings, run)."""
 
 

@@ -134,23 +134,31 @@ class Frame:
     def record_refusal(
         self, action: str, roles: tuple[Role, ...], document_id: int | None, why: str
     ) -> None:
-        """One `refused` event, in a transaction of its own."""
+        """One `refused` event, in a transaction of its own.
+
+        The role column is the role the actor holds and acted in (none for an unknown user);
+        the details name the roles the action required and every role held.
+        """
         log_ = audit.AuditLog(self.settings.keys)
         with store.transaction(self.settings.engine) as session:
             try:
                 actor = establish(session, self.settings.requested_user)
             except AccessDenied:
                 actor = Actor(self.settings.requested_user or "?", Source.UNGRANTED)
+            user = store.people.user_named(session, actor.name)
+            held = sorted(user.role_set) if user is not None and user.active else []
+            acted_as = next((str(r) for r in roles if r in held), held[0] if held else "")
             log_.append(
                 session,
                 actor=actor.name,
-                role=str(roles[0]) if roles else "",
+                role=acted_as,
                 identity=str(actor.source),
                 action="refused",
                 document_id=document_id,
                 reason=why,
-                details={"attempted": action},
-            )
+                details={"attempted": action, "required": [str(r) for r in roles],
+                         "held": held},
+            )  # fmt: skip
             log_.checkpoint(session)
         log_.mirror()
 
@@ -161,8 +169,10 @@ def authorise(
     """The role the actor acts in: the first of `roles` they hold, or AccessDenied; `checked`:
     the roles must be those the events gave (Tampered otherwise)."""
     user = store.people.user_named(session, actor.name)
-    if user is None or not user.active:
+    if user is None:
         raise AccessDenied(f"unknown user {actor.name!r} ({actor.source}): ask an admin")
+    if not user.active:
+        raise AccessDenied(f"user {actor.name!r} is deactivated: ask an admin")
     if checked:
         check_roles(session, user)
     if not roles:

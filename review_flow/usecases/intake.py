@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from review_flow import store
+from review_flow.errors import Refused
 from review_flow.identity import Role
 from review_flow.scan.model import ScanReport
 from review_flow.store import Document, FindingRow, Version
@@ -32,6 +33,7 @@ class Head:
     issuer: str | None = None
     date: str | None = None
     marking: str | None = None
+    note: str | None = None  # 附注
 
     @classmethod
     def of(cls, head: Mapping[str, object]) -> Head:
@@ -45,7 +47,13 @@ class Head:
             issuer=_field(joined or None),
             date=_field(head.get("date")),
             marking=_field(head.get("marking")),
+            note=_field(head.get("note")),
         )
+
+    def columns(self) -> dict[str, str | None]:
+        """The document row's head columns, as this version has them (None where it has none)."""
+        return {"doc_number": self.doc_number, "issuer": self.issuer, "doc_date": self.date,
+                "marking": self.marking}  # fmt: skip
 
 
 def _field(value: object) -> str | None:
@@ -71,15 +79,37 @@ def scan_details(report: ScanReport, name: str, size: int) -> dict[str, Any]:
     }
 
 
+def unreadable_findings(report: ScanReport) -> list[FindingRow]:
+    """One finding per page (PDF) or page-sized picture (.docx) that no machine read.
+
+    NOTE: the gate: each must be read by a person (`dispose --read`) before approval; OCR,
+    when it comes, removes only what it could read.
+    """
+    picture = report.summary.get("format") == "docx"
+    kind = "picture" if picture else "page"
+    rows = []
+    for n in report.unreadable_pages:
+        what = f"第{n}张图片" if picture else f"第{n}页"
+        rows.append(FindingRow(
+            document_id=0, version_id=0, rule=f"unreadable.{kind}", category="unreadable",
+            kind=kind, severity="warn", start=0, end=0, location=f"{kind} {n}", page=n,
+            excerpt=f"{what}无可识别文字，须人工阅读", value="",
+            message=f"{what}: no text a machine could read; a person must read it (--read)",
+            fingerprint=fingerprint(f"unreadable.{kind}", kind, str(n), report.sha256),
+        ))  # fmt: skip
+    return rows
+
+
 def add_version(
     act: Act, doc: Document, number: int, name: str, data: bytes, report: ScanReport
 ) -> Version:
-    """Store a version's bytes and its scan's findings."""
+    """Store a version's bytes, its head fields and its scan's findings (unreadable items too)."""
     assert doc.id is not None
+    head = Head.of(report.head)
     version = Version(
         document_id=doc.id, number=number, file_name=name, size=len(data),
         sha256=hashlib.sha256(data).hexdigest(), content=data, submitted_by=act.actor.name,
-        verdict=str(report.verdict), summary=report.summary,
+        verdict=str(report.verdict), summary={**report.summary, "head": asdict(head)},
     )  # fmt: skip
     version_id = store.documents.add_version(act.session, version)
     store.documents.add_findings(
@@ -104,18 +134,33 @@ def add_version(
             for f in report.findings
         ),
     )
+    unread = unreadable_findings(report)
+    for row in unread:
+        row.document_id, row.version_id = doc.id, version_id
+    store.documents.add_findings(act.session, unread)
     return version
 
 
 class Intake(Frame):
-    def submit(self, path: Path, title: str | None = None) -> Submitted:
-        """A new document in `drafted`, its first version and that version's scan."""
+    def submit(self, path: Path, title: str | None = None, duplicate_ok: bool = False) -> Submitted:
+        """A new document in `drafted`, its first version and that version's scan.
+
+        Bytes already held by a document are refused (naming it) unless `duplicate_ok`.
+        """
         data = read_file(path, self.settings)
+        sha256 = hashlib.sha256(data).hexdigest()
         report = scan_bytes(self.settings, data, path.name)
         head = Head.of(report.head)
 
         def body(act: Act) -> DocumentView:
             me = act.actor.name
+            twins = store.documents.holding_bytes(act.session, sha256)
+            if twins and not duplicate_ok:
+                raise Refused(
+                    f"{path.name} has the very bytes of document "
+                    f"{', '.join(map(str, twins))}: revise that one, or submit with "
+                    "--duplicate-ok if this is meant to be a separate document"
+                )
             to = advance(Case(Stage.NEW, me, me, scanned=report.error is None), "submit")
             doc = store.documents.add_document(
                 act.session,
@@ -135,13 +180,27 @@ class Intake(Frame):
         return Submitted(self.run("submit", (Role.CLERK,), body), report)
 
     def revise(self, doc_id: int, path: Path) -> Revised:
-        """A new version: new scan, and the earlier review void (its decisions stay on record)."""
+        """A new version: new scan, and the earlier review void (its decisions stay on record).
+
+        The head fields of the document row become the new version's; unchanged bytes are
+        refused (a revision must change something).
+        """
         data = read_file(path, self.settings)
+        sha256 = hashlib.sha256(data).hexdigest()
         report = scan_bytes(self.settings, data, path.name)
+        head = Head.of(report.head)
 
         def body(act: Act) -> tuple[DocumentView, list[int]]:
             doc = store.lock_document(act.session, doc_id)
             check_document(act.session, doc)
+            before = store.documents.version(act.session, doc_id, doc.current_version)
+            if before.sha256 == sha256:
+                raise Refused(
+                    f"{path.name} is byte for byte version {before.number} of document "
+                    f"{doc_id}: a revision must change the file"
+                )
+            old_title = (before.summary.get("head") or {}).get("title")
+            title = head.title if head.title and doc.title == old_title else doc.title
             number = doc.current_version + 1
             version = add_version(act, doc, number, path.name, data, report)
             matches = store.findings.matching_dismissed(act.session, doc_id, version.id)
@@ -151,6 +210,7 @@ class Intake(Frame):
                 details={**scan_details(report, path.name, len(data)),
                          "matches_earlier_dismissals": ids},
                 current_version=number, reviewed_version=None, attribute=None,
+                title=title, **head.columns(),
             )  # fmt: skip
             return DocumentView.of(doc), ids
 

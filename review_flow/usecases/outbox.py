@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from review_flow import oa, store
+from review_flow import localtime, oa, store
 from review_flow.audit.replay import replay_document
 from review_flow.errors import OaPushError, Refused, Tampered, TransitionRefused, UsageError
 from review_flow.identity import Role
@@ -63,17 +63,28 @@ def enqueue(
     if topic not in known:
         raise UsageError(f"主题分类 {topic!r} is not one of: {'、'.join(known)}")
     assert doc.id is not None
-    catalogue = store.outbox.catalogue(act.session, doc.id) or new_catalogue(
-        act, doc, version, attribute, topic, title
-    )
+    catalogue = store.outbox.catalogue(act.session, doc.id)
+    if catalogue is None:
+        catalogue = new_catalogue(act, doc, version, attribute, topic, title)
+    else:  # released again (after a withdrawal): same 索引号, the record of this version
+        catalogue.record = record_of(act, doc, version, attribute, topic, title,
+                                     catalogue.index_no)  # fmt: skip
+        act.session.add(catalogue)
+    return owe(act, doc, version, catalogue.index_no,
+               oa.idempotency_key(catalogue.index_no, version.sha256))  # fmt: skip
+
+
+def owe(
+    act: Act, doc: Document, version: Version, index_no: str, key: str, **extra: object
+) -> OutboxMessage:
+    """One outbox message under `key` and its `outbox` event, in the caller's transaction."""
+    assert doc.id is not None
     message = OutboxMessage(
-        document_id=doc.id, version=version.number, status="pending",
-        idempotency_key=oa.idempotency_key(catalogue.index_no, version.sha256),
-    )  # fmt: skip
+        document_id=doc.id, version=version.number, status="pending", idempotency_key=key
+    )
     store.outbox.add(act.session, message)
-    act.event("outbox", doc, version=version.number, sha256=version.sha256,
-              details={"message": message.id, "index_no": catalogue.index_no,
-                       "key": message.idempotency_key})  # fmt: skip
+    details = {"message": message.id, "index_no": index_no, "key": key, **extra}
+    act.event("outbox", doc, version=version.number, sha256=version.sha256, details=details)
     return message
 
 
@@ -82,22 +93,44 @@ def new_catalogue(
 ) -> Catalogue:
     """The 政府信息公开目录 record of a document, with its 索引号 (never changed after)."""
     assert doc.id is not None
-    session, published = act.session, now()
+    session, year = act.session, localtime.local(now()).year
     index_no = oa.index_number(
         store.setting(session, "org_code") or os.environ.get("REVIEW_FLOW_ORG_CODE", "ORG"),
-        published.year, store.outbox.next_serial(session, published.year),
+        year, store.outbox.next_serial(session, year),
         store.setting(session, "index_format") or oa.DEFAULT_INDEX_FORMAT,
     )  # fmt: skip
-    record = oa.catalogue_record(
-        index_no=index_no, title=title or doc.title, doc_number=doc.doc_number,
-        issuer=doc.issuer, publisher=store.setting(session, "publisher_org") or (
-            doc.issuer or ""), doc_date=doc.doc_date, published_at=published,
-        attribute=str(attribute), topic=topic, sha256=version.sha256,
-        file_name=version.file_name, size=version.size,
-    )  # fmt: skip
+    record = record_of(act, doc, version, attribute, topic, title, index_no)
     catalogue = Catalogue(document_id=doc.id, index_no=index_no, record=record)
     store.outbox.add(session, catalogue)
     return catalogue
+
+
+def record_of(
+    act: Act, doc: Document, version: Version, attribute: Attribute, topic: str,
+    title: str | None, index_no: str,
+) -> dict[str, object]:  # fmt: skip
+    """The record's fields, from the document row as the current version has them; dates are
+    the office's local dates."""
+    return oa.catalogue_record(
+        index_no=index_no, title=title or doc.title, doc_number=doc.doc_number,
+        issuer=doc.issuer, publisher=store.setting(act.session, "publisher_org") or (
+            doc.issuer or ""), doc_date=doc.doc_date, published_at=localtime.local(now()),
+        attribute=str(attribute), topic=topic, sha256=version.sha256,
+        file_name=version.file_name, size=version.size,
+    )  # fmt: skip
+
+
+def cancel_pending(act: Act, doc: Document, why: str) -> list[int]:
+    """Cancel a document's undelivered messages; refused while one is on the wire."""
+    assert doc.id is not None
+    messages = store.outbox.pending_for(act.session, doc.id)
+    for m in messages:
+        if m.claimed_until is not None and localtime.aware(m.claimed_until) > now():
+            raise Refused(f"message {m.id} of document {doc.id} is being sent now; try again")
+    for m in messages:
+        m.status, m.last_error = "cancelled", why
+        act.session.add(m)
+    return [m.id for m in messages if m.id is not None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,8 +236,11 @@ class Pusher:
             catalogue = store.outbox.catalogue(session, message.document_id)
             version = store.documents.version(session, message.document_id, message.version)
             assert catalogue is not None
-            delivery = oa.Delivery(message.idempotency_key, dict(catalogue.record),
-                                   version.file_name, version.content)  # fmt: skip
+            if message.idempotency_key == oa.retraction_key(catalogue.index_no, version.sha256):
+                delivery = oa.Delivery(message.idempotency_key, dict(catalogue.record), "", b"")
+            else:
+                delivery = oa.Delivery(message.idempotency_key, dict(catalogue.record),
+                                       version.file_name, version.content)  # fmt: skip
             doc_id, attempts = message.document_id, message.attempts
             approved = replay_document(store.documents.history(session, doc_id)).approved_sha256
         sent = hashlib.sha256(delivery.content).hexdigest()
@@ -230,7 +266,9 @@ class Pusher:
             message.claimed_until, message.last_error = None, None
             details = {"message": message_id, "key": message.idempotency_key, "attempt": attempts,
                        "target": self.target.name, "receipt": receipt}  # fmt: skip
-            if doc.state != Stage.PUSHED_TO_OA and not already:
+            # NOTE: a retraction (or a push overtaken by one) moves nothing: only a release waits
+            # for its delivery
+            if doc.state in (Stage.PUBLISHED, Stage.ATTRIBUTE_SET) and not already:
                 attribute = Attribute(doc.attribute) if doc.attribute else None
                 case = Case(Stage(doc.state), act.actor.name, doc.clerk, acknowledged=True,
                             attribute=attribute)  # fmt: skip

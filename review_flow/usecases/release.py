@@ -13,7 +13,7 @@ from review_flow.errors import UsageError
 from review_flow.identity import Role
 from review_flow.usecases.authority import check_document
 from review_flow.usecases.frame import Act, Frame, current
-from review_flow.usecases.outbox import enqueue
+from review_flow.usecases.outbox import enqueue, topics
 from review_flow.usecases.views import DocumentView
 from review_flow.workflow import ATTRIBUTE_ALIASES, Attribute, Case, Stage
 
@@ -30,6 +30,9 @@ class Release(Frame):
 
         def body(act: Act) -> DocumentView:
             doc, version = current(act.session, doc_id)
+            known = topics(act)
+            if topic is not None and topic not in known:  # never dropped silently
+                raise UsageError(f"主题分类 {topic!r} is not one of: {'、'.join(known)}")
             case = Case(
                 Stage(doc.state), act.actor.name, version.submitted_by, reason=reason,
                 attribute=attribute,

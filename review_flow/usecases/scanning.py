@@ -30,6 +30,8 @@ def scan_bytes(settings: Settings, data: bytes, file_name: str, reveal: bool = F
         task = ScanTask(settings.rules_dirs, reveal)
         with Sandbox(task, settings.limits, 1) as box:
             ((_, outcome),) = box.run([str(path)])
+    if isinstance(outcome, ExtractionError):  # named as the user named it, not the temporary copy
+        raise ExtractionError(file_name, outcome.reason, outcome.hint) from None
     if isinstance(outcome, ReviewFlowError):
         raise outcome
     assert isinstance(outcome, ScanReport)

@@ -11,6 +11,7 @@ from sqlalchemy import Row
 
 from review_flow.scan.model import ScanReport
 from review_flow.store import AuditEvent, Disposition, Document, FindingRow, User
+from review_flow.store.queue import Listed
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,20 +29,48 @@ class DocumentView:
     doc_date: str | None
     marking: str | None
     updated_at: datetime
+    submitted_at: datetime | None = None  # of the current version
+    verdict: str | None = None  # the current version's scan verdict
+    note: str | None = None  # 附注 of the current version
 
     @classmethod
-    def of(cls, doc: Document) -> DocumentView:
+    def of(
+        cls, doc: Document, submitted_at: datetime | None = None, verdict: str | None = None,
+        note: str | None = None,
+    ) -> DocumentView:  # fmt: skip
         assert doc.id is not None
         return cls(
             doc.id, doc.title, doc.state, doc.clerk, doc.current_version, doc.reviewed_version,
             doc.attribute, doc.attribute_reason, doc.doc_number, doc.issuer, doc.doc_date,
-            doc.marking, doc.updated_at,
+            doc.marking, doc.updated_at, submitted_at, verdict, note,
         )  # fmt: skip
+
+    @classmethod
+    def listed(cls, row: Listed) -> DocumentView:
+        return cls.of(row.document, row.submitted_at, row.verdict)
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionView:
+    """One decision on a finding, by whom and when (UTC)."""
+
+    decision: str
+    reason: str
+    decided_by: str
+    decided_at: datetime
+
+    @classmethod
+    def of(cls, d: Disposition) -> DecisionView:
+        return cls(d.decision, d.reason, d.decided_by, d.decided_at)
 
 
 @dataclass(frozen=True, slots=True)
 class FindingView:
-    """A stored finding (masked unless revealed) with the latest decision on it."""
+    """A stored finding (masked unless revealed) with the latest decision on it.
+
+    `number` counts the current version's findings 1…n in text order (what `dispose` takes);
+    `earlier` holds the decisions the latest one replaced, so an override stays visible.
+    """
 
     id: int
     rule: str
@@ -58,15 +87,22 @@ class FindingView:
     disposition: str | None
     reason: str | None
     decided_by: str | None
+    number: int = 0
+    decided_at: datetime | None = None
+    earlier: tuple[DecisionView, ...] = ()
 
     @classmethod
-    def of(cls, row: FindingRow, decision: Disposition | None) -> FindingView:
+    def of(
+        cls, row: FindingRow, decision: Disposition | None, number: int = 0,
+        earlier: tuple[DecisionView, ...] = (),
+    ) -> FindingView:  # fmt: skip
         assert row.id is not None
         return cls(
             row.id, row.rule, row.category, row.kind, row.severity, row.start, row.end,
             row.location, row.page, row.excerpt, row.value, row.message,
             decision.decision if decision else None, decision.reason if decision else None,
-            decision.decided_by if decision else None,
+            decision.decided_by if decision else None, number,
+            decision.decided_at if decision else None, earlier,
         )  # fmt: skip
 
 
@@ -108,6 +144,15 @@ class EventView:
             e.seq, e.ts, e.actor, e.role, e.identity, e.action, e.version, e.from_state,
             e.to_state, e.reason, dict(e.details),
         )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    """One line of `queue`: a document, what it waits for, and since when (UTC)."""
+
+    document: DocumentView
+    awaits: str  # the role whose turn it is: reviewer, publisher or clerk
+    since: datetime
 
 
 @dataclass(frozen=True, slots=True)
