@@ -31,7 +31,11 @@ def get(session: Session, doc_id: int) -> Document | None:
     return session.get(Document, doc_id)
 
 
-MOVABLE = frozenset({"current_version", "reviewed_version", "attribute", "attribute_reason"})
+# The head fields follow the current version: a revise moves them with the version (issue 13).
+MOVABLE = frozenset(
+    {"current_version", "reviewed_version", "attribute", "attribute_reason"}
+    | {"title", "doc_number", "issuer", "doc_date", "marking"}
+)
 
 
 def move_state(session: Session, doc: Document, to_state: str, **changes: Any) -> None:

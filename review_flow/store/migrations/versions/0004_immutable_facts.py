@@ -43,7 +43,13 @@ BEGIN
     attribute = CASE WHEN p_changes ? 'attribute'
       THEN p_changes->>'attribute' ELSE attribute END,
     attribute_reason = CASE WHEN p_changes ? 'attribute_reason'
-      THEN p_changes->>'attribute_reason' ELSE attribute_reason END
+      THEN p_changes->>'attribute_reason' ELSE attribute_reason END,
+    title = CASE WHEN p_changes ? 'title' THEN p_changes->>'title' ELSE title END,
+    doc_number = CASE WHEN p_changes ? 'doc_number'
+      THEN p_changes->>'doc_number' ELSE doc_number END,
+    issuer = CASE WHEN p_changes ? 'issuer' THEN p_changes->>'issuer' ELSE issuer END,
+    doc_date = CASE WHEN p_changes ? 'doc_date' THEN p_changes->>'doc_date' ELSE doc_date END,
+    marking = CASE WHEN p_changes ? 'marking' THEN p_changes->>'marking' ELSE marking END
   WHERE id = p_id AND state = p_state AND row_version = p_row_version;
   GET DIAGNOSTICS n = ROW_COUNT;
   RETURN n;
