@@ -145,22 +145,6 @@ def _segment_maker() -> Callable[[Where, int, int, Where, str, int | None], Segm
 _new_segment = _segment_maker()
 
 
-def moved_segments(
-    segments: tuple[Segment, ...], move: Callable[[int], int], first: int
-) -> tuple[Segment, ...]:
-    """The segments with their offsets moved by `move`; those ending before `first` (an offset
-    `move` leaves alone below it) are kept as they are."""
-    out: list[Segment] = []
-    for s in segments:
-        if s.end < first:
-            out.append(s)
-        else:
-            out.append(
-                _new_segment(s.where, move(s.start), move(s.end), s.container, s.part, s.page)
-            )
-    return tuple(out)
-
-
 class TextBuilder:
     """Builds the full text and its segments together, so offsets cannot drift.
 

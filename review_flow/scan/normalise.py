@@ -16,10 +16,8 @@ import dataclasses
 import re
 import sys
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass
 
-from review_flow.extract.model import Extracted, moved_segments
 from review_flow.official import Span
 
 # NOTE: ★ and ☆ are left alone (a marking's star is part of what it says); ＊ folds to *, which
@@ -110,23 +108,6 @@ class Normalised:
             return at, at
         return self.to_source(start), self.to_source(end - 1) + 1
 
-    def walker(self) -> Callable[[int], int]:
-        """from_source for offsets asked in increasing order (segment bounds), without a
-        bisection each: a pointer walks the breakpoints."""
-        points, shifts, sources, size = self.points, self.shifts, self.source_points, len(self.text)
-        i = -1
-
-        def walk(offset: int) -> int:
-            nonlocal i
-            while i + 1 < len(sources) and sources[i + 1] <= offset:
-                i += 1
-            if i < 0:
-                return min(offset, points[0] if points else size)
-            ceiling = points[i + 1] if i + 1 < len(points) else size
-            return min(offset - shifts[i], ceiling)
-
-        return walk
-
     def written(self, span: Span) -> str:
         """A span's value as the extracted text writes it (a value joined over lines, such as
         a two-line title, is joined the same way)."""
@@ -193,16 +174,3 @@ def _letter_spaced(text: str, start: int, end: int) -> bool:
     lone_before = start < 2 or not _HAN_CHAR.match(text[start - 2])
     lone_after = end + 1 >= len(text) or not _HAN_CHAR.match(text[end + 1])
     return lone_before and lone_after
-
-
-def normalised_extracted(extracted: Extracted) -> tuple[Extracted, Normalised]:
-    """The extracted document as the scanner reads it, and the map back to its text."""
-    view = normalise(extracted.text)
-    if view.is_identity:
-        return extracted, view
-    segments = extracted.segments
-    if view.points:
-        segments = moved_segments(segments, view.walker(), view.source_points[0])
-    return dataclasses.replace(
-        extracted, text=view.text, segments=segments, normalization="scan"
-    ), view

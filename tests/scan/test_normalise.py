@@ -7,7 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from review_flow.extract.model import Extracted, Segment, Where
-from review_flow.scan.normalise import normalise, normalised_extracted
+from review_flow.official import LineIndex
+from review_flow.scan.normalise import normalise
 
 
 @pytest.mark.parametrize(
@@ -65,7 +66,7 @@ def test_a_span_maps_to_a_source_span_holding_the_same_text(
             assert got == view.text[start:end].replace(" ", "")
 
 
-def test_segments_move_with_the_text_they_label() -> None:
+def test_segments_are_found_from_normalised_offsets() -> None:
     source = "身份证号\u200b：\u3000\u3000310113\n表格"
     extracted = Extracted(
         path="x", sha256="", size=0, format="txt", text=source,
@@ -74,7 +75,11 @@ def test_segments_move_with_the_text_they_label() -> None:
             Segment(Where.TABLE, source.index("表"), len(source), Where.TABLE),
         ),
     )  # fmt: skip
-    normal, _view = normalised_extracted(extracted)
-    body, table = normal.segments
-    assert normal.text[body.start : body.end] == "身份证号： 310113"
-    assert normal.text[table.start : table.end] == "表格"
+    view = normalise(source)
+    lines = LineIndex(extracted, view.text, view.to_source)
+    body = lines.segment_at(view.text.index("310113"))
+    table = lines.segment_at(view.text.index("表"))
+    assert body is not None
+    assert body.where is Where.BODY
+    assert table is not None
+    assert table.where is Where.TABLE
