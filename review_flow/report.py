@@ -22,6 +22,7 @@ CATEGORY_LABEL = {
     Category.PARTY_DOCUMENT: "党委公文 party document",
     Category.PERSONAL_DATA: "个人信息 personal data",
     Category.COMMERCIAL_SECRET: "商业秘密 commercial secret",
+    Category.ACTIVE_CONTENT: "活动内容 active or embedded content",
 }
 
 

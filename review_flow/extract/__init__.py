@@ -9,10 +9,11 @@ from collections.abc import Callable
 
 from review_flow.errors import ExtractionError
 from review_flow.extract.limits import Limits, check_size
-from review_flow.extract.model import Extracted, Segment, UnreadablePage, Where
+from review_flow.extract.model import ActiveContent, Extracted, Segment, UnreadablePage, Where
 
 __all__ = [
     "EXTRACTORS",
+    "ActiveContent",
     "Extracted",
     "Limits",
     "Segment",

@@ -27,6 +27,12 @@ class Where(StrEnum):
     INVISIBLE = "invisible"
     ANNOTATION = "annotation"
     ATTACHMENT = "attachment"
+    EMBEDDED = "embedded"  # an embedded package or altChunk, read recursively
+    UNREFERENCED = "unreferenced"  # a package part no relationship reaches
+    CUSTOM_XML = "custom_xml"
+    REVISION = "revision"  # an earlier PDF revision (incremental update); part "revision N"
+    TEMPLATE = "template"  # an OFD page template
+    OCR = "ocr"  # text read by OCR from a page or picture; part "page N" / "image NAME"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +75,32 @@ class UnreadablePage:
 
 
 @dataclass(frozen=True, slots=True)
+class ActiveContent:
+    """Something in the file a reader's software may run, fetch or open, or that holds content
+    the text alone does not show: a macro, an OLE object, an external relationship, an
+    INCLUDETEXT field, a remote template, a PDF JavaScript or launch/URI action.
+
+    Nothing is ever run or fetched. The scanner turns each one into an `active_content`
+    finding (warn): a person clears it by hand. `kind` is a short English tag (`macro`,
+    `ole_object`, `external_relationship`, `field_includetext`, `remote_template`,
+    `javascript`, `uri_action`, `launch_action`, `embedded_file`, `unreferenced_part`,
+    `restricted`, ...); `where` names the part or place (`word/vbaProject.bin`, `page 3`);
+    `detail` says what it is in a line. No personal data goes in `detail`.
+    """
+
+    kind: str
+    where: str
+    detail: str
+    page: int | None = None
+
+    def to_json(self) -> dict[str, object]:
+        data: dict[str, object] = {"kind": self.kind, "where": self.where, "detail": self.detail}
+        if self.page is not None:
+            data["page"] = self.page
+        return data
+
+
+@dataclass(frozen=True, slots=True)
 class Extracted:
     """Everything a reader could recover from one file, as one text with labelled spans.
 
@@ -86,6 +118,7 @@ class Extracted:
     unreadable_pages: tuple[UnreadablePage, ...] = ()
     normalization: str = "none"
     notes: tuple[str, ...] = field(default=())
+    active_content: tuple[ActiveContent, ...] = ()
 
     def segment_at(self, offset: int) -> Segment | None:
         """The segment holding `offset`, or None for a separator between segments."""
@@ -106,6 +139,7 @@ class Extracted:
                 {"page": u.page, "reason": u.reason} for u in self.unreadable_pages
             ],
             "notes": list(self.notes),
+            "active_content": [a.to_json() for a in self.active_content],
             "text": self.text,
             "segments": [s.to_json() for s in self.segments],
         }

@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 from review_flow.errors import ReviewFlowError
 from review_flow.extract.model import Extracted
+from review_flow.scan.active import active_findings
 from review_flow.scan.document import ScannedDocument
 from review_flow.scan.hits import is_contact_point
 from review_flow.scan.masking import mask_text, mask_value
@@ -73,6 +74,8 @@ class Scanner:
         contact_points = tuple(
             _finding(doc, view, h, _placed(h, view), shown, reveal) for h in contacts
         )
+        if extracted.active_content:
+            findings += active_findings(extracted.active_content)
         unreadable = tuple(u.page for u in extracted.unreadable_pages)
         verdict, reasons = decide(findings, unreadable)
         log.info("scanned %s: %d findings, %s", extracted.sha256[:12], len(findings), verdict)

@@ -13,6 +13,7 @@ class Category(StrEnum):
     PERSONAL_DATA = "personal_data"
     COMMERCIAL_SECRET = "commercial_secret"
     PARTY_DOCUMENT = "party_document"
+    ACTIVE_CONTENT = "active_content"  # from extraction, not from a rule: see active_findings
 
 
 class Severity(StrEnum):
