@@ -268,8 +268,10 @@ def _address_matches(regex: re.Pattern[str], text: str) -> Iterator[re.Match[str
     3栋): every address holds one, and the divisions stand at most ADDRESS_REACH before it."""
     done = 0
     for unit in _NUMBERED.finditer(text):
-        line_start = text.rfind("\n", 0, unit.start()) + 1
-        start = max(line_start, done, unit.start() - ADDRESS_REACH)
+        # NOTE: the line's start is looked for only within reach: a table printed as one long
+        # line made rfind over the whole line the costliest step (12 µs a unit).
+        lo = max(done, unit.start() - ADDRESS_REACH)
+        start = max(lo, text.rfind("\n", lo, unit.start()) + 1)
         end = text.find("\n", unit.end())
         end = len(text) if end < 0 else min(end, unit.end() + ADDRESS_REACH)
         if not _DIVISION_MARK.search(text, start, unit.start()):
