@@ -197,3 +197,48 @@ def anchored_matches(
         if m is not None:
             allowed = m.end() if m.end() > pos else pos + 1
             yield m
+
+
+def required_literal(regex: re.Pattern[str]) -> str | None:
+    """The longest literal string (2+ characters) every match of the regex contains, or None.
+
+    A rule such as `(?:本|此|该)…{0,16}?(?:属于|系)…商业秘密|商业秘密…不得公开` is anchored at
+    every 本/此/该 of a text, yet cannot match a text without 商业秘密: one `in` test skips it.
+    Lookarounds are not counted (they match without consuming); anything not understood
+    contributes nothing, so the answer errs towards None, never towards a wrong literal.
+    """
+    if regex.flags & re.IGNORECASE:
+        return None
+    try:
+        from re import _parser  # type: ignore[attr-defined]
+
+        found = _required(_parser.parse(regex.pattern, regex.flags))
+    except Exception:  # a private parser may change between Python versions
+        return None
+    found = {s for s in found if len(s) >= 2}
+    return max(sorted(found), key=len) if found else None
+
+
+def _required(items: Any) -> set[str]:
+    """Literal runs that every match of the parsed sequence contains."""
+    from re import _constants as sre  # type: ignore[attr-defined]
+
+    out: set[str] = set()
+    run = ""
+    for op, av in items:
+        if op is sre.LITERAL:
+            run += chr(av)
+            continue
+        if run:
+            out.add(run)
+            run = ""
+        if op is sre.SUBPATTERN and not av[1] & re.IGNORECASE:
+            out |= _required(av[-1])
+        elif op is sre.BRANCH:
+            each = [_required(branch) for branch in av[1]]
+            out |= set.intersection(*each) if each else set()
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and av[0] >= 1:
+            out |= _required(av[2])
+    if run:
+        out.add(run)
+    return out

@@ -15,7 +15,13 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from review_flow.scan.anchors import anchored_matches, literal_prefixes, split_by_prefix, usable
+from review_flow.scan.anchors import (
+    anchored_matches,
+    literal_prefixes,
+    required_literal,
+    split_by_prefix,
+    usable,
+)
 from review_flow.scan.document import ScannedDocument
 from review_flow.scan.hits import Hit, context_seen, own_line_ok, severity_at, where_ok
 from review_flow.scan.joins import joined_hits
@@ -138,6 +144,9 @@ def _any_word(words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(map(re.escape, words)))
 
 
+_required = functools.lru_cache(maxsize=256)(required_literal)
+
+
 def pattern_hits(rule: Rule, doc: ScannedDocument) -> Iterator[Hit]:
     assert rule.regex is not None
     # Cheap exact shortcuts: a rule that needs a context word, or a pivot character such as
@@ -146,6 +155,9 @@ def pattern_hits(rule: Rule, doc: ScannedDocument) -> Iterator[Hit]:
         return
     pivot = rule.params.get("pivot")
     if pivot is not None and pivot not in doc.text:
+        return
+    required = _required(rule.regex)
+    if required is not None and required not in doc.text:
         return
     validate = VALIDATORS.get(rule.validator) if rule.validator else None
     group = "value" if "value" in rule.regex.groupindex else 0

@@ -10,6 +10,7 @@ from review_flow.scan import Scanner
 from review_flow.scan.anchors import (
     anchored_matches,
     literal_prefixes,
+    required_literal,
     split_by_prefix,
     top_level_branches,
     usable,
@@ -160,3 +161,34 @@ def test_cue_matches_are_the_matches_of_the_whole_pattern(scanner: Scanner) -> N
                 assert want <= set(got), (rule.id, key, doc.text[:80])
                 compared += len(want)
     assert compared > 100
+
+
+@pytest.mark.parametrize(
+    ("pattern", "want"),
+    [
+        (r"(?:本|此)[^。]{0,16}?属于[^。]{0,12}?商业秘密|商业秘密[^。]{0,8}?不得公开", "商业秘密"),
+        (r"[（(]此件不(?:公开|予公开)[）)]", "此件不"),
+        (r"(?:甲方|乙方)签字", "签字"),
+        (r"(?:abc)+x", "abc"),
+        (r"(?:abc)?x", None),  # an optional group may be absent
+        (r"甲|乙", None),
+        (r"(?i)secret", None),
+        (r"(?=商业秘密)商", None),  # a lookahead consumes nothing: 商 alone is too short
+    ],
+)
+def test_required_literal_is_in_every_match(pattern: str, want: str | None) -> None:
+    assert required_literal(re.compile(pattern)) == want
+
+
+def test_a_rule_whose_required_literal_is_absent_is_not_run(scanner: Scanner) -> None:
+    from review_flow.scan.recognizers import _required
+
+    rules = [r for r in scanner.rules.rules if r.regex is not None and _required(r.regex)]
+    assert rules, "the commercial-secret statement needs 商业秘密 in the text"
+    for text in _texts(scanner):
+        for rule in rules:
+            assert rule.regex is not None
+            literal = _required(rule.regex)
+            assert literal is not None
+            for m in rule.regex.finditer(text):
+                assert literal in m.group(), (rule.id, m.group())
