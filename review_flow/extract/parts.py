@@ -1,0 +1,138 @@
+"""Every part of a .docx package accounted for, beyond the parts docx.py walks: altChunk
+content, embedded packages, OLE objects and macros, customXml items, external relationships
+and fields, and parts no relationship reaches.
+
+Text goes into the document's TextBuilder (altChunks where they stand in the body, the rest
+after the properties); what cannot be judged as text becomes an ActiveContent item.
+"""
+
+from __future__ import annotations
+
+import zipfile
+
+from lxml import etree
+
+from review_flow.extract import links
+from review_flow.extract.embedded import (
+    OLE_MAGIC,
+    ZIP_MAGIC,
+    Found,
+    Nesting,
+    opened,
+    part_found,
+    prefixed,
+)
+from review_flow.extract.limits import Limits, read_part
+from review_flow.extract.model import ActiveContent, TextBuilder, Where
+from review_flow.extract.package import PackageGraph
+
+R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+RTF_MAGIC = b"{\\rtf"
+EMBEDDINGS = ("package", "oleObject", "control", "activeXControlBinary")
+
+
+class PartAccount:
+    """Reads the parts of one package that the WordprocessingML walk does not."""
+
+    def __init__(
+        self,
+        path: str,
+        archive: zipfile.ZipFile,
+        limits: Limits,
+        graph: PackageGraph,
+        nesting: Nesting,
+    ) -> None:
+        self.path, self.archive, self.limits = path, archive, limits
+        self.graph, self.nesting = graph, nesting
+        self.active: list[ActiveContent] = []
+        self.notes: list[str] = []
+        self.read: set[str] = set()  # parts whose content went into the text already
+
+    def data(self, name: str) -> bytes:
+        return read_part(self.path, self.archive, name, self.limits)
+
+    def place(self, out: TextBuilder, found: Found, name: str, where: Where) -> None:
+        """Put a part's text into the document, each piece labelled `where` with part `name`;
+        its items and notes are prefixed with the part's name."""
+        out.separate("\n")
+        for separator, text, container in found.pieces:
+            if separator:
+                out.separate(separator)
+            out.add(text, where, container if container is not Where.EMBEDDED else where, name)
+        out.separate("\n")
+        self.active += [prefixed(item, name) for item in found.active]
+        self.notes += [f"{name}: {note}" for note in found.notes]
+
+    # -- altChunk -------------------------------------------------------------------------
+    def alt_chunk(self, out: TextBuilder, part: str, element: etree._Element) -> None:
+        """The content of one w:altChunk, placed where the element stands."""
+        rel = self.graph.target(part, element.get(R_ID, ""))
+        if rel is None or rel.external or rel.target not in self.graph.reachable:
+            return
+        self.chunk(out, rel.target)
+
+    def chunk(self, out: TextBuilder, name: str) -> None:
+        if name in self.read:
+            return
+        self.read.add(name)
+        data = self.data(name)
+        if data.lstrip()[:5] == RTF_MAGIC:
+            found = Found(active=[ActiveContent("alt_chunk", "", "altChunk in RTF: not read")])
+        else:
+            found = part_found(data, name, self.path, self.limits, self.nesting)
+            if not found.pieces and not found.active and data.strip():
+                found.active.append(ActiveContent(
+                    "alt_chunk", "", "altChunk in a format not read here"))  # fmt: skip
+        self.place(out, found, name, Where.EMBEDDED)
+
+    # -- after the properties -------------------------------------------------------------
+    def finish(self, out: TextBuilder) -> None:
+        """Everything not placed yet, in this order: altChunks that no w:altChunk shows,
+        embedded objects, macros, customXml items, then parts nothing references; then the
+        external relationships."""
+        for rel in self.graph.internal("aFChunk"):
+            self.chunk(out, rel.target)
+        for rel in self.graph.internal(*EMBEDDINGS):
+            self.embedded(out, rel.target, rel.kind)
+        for rel in self.graph.internal("vbaProject"):
+            self.active.append(ActiveContent("macro", rel.target, "VBA macro project"))
+        for rel in self.graph.internal("customXml"):
+            if rel.target not in self.read:
+                self.read.add(rel.target)
+                found = part_found(self.data(rel.target), rel.target, self.path, self.limits,
+                                   self.nesting)  # fmt: skip
+                self.place(out, found, rel.target, Where.CUSTOM_XML)
+        for name in self.graph.unreferenced():
+            self.unreferenced(out, name)
+        items, notes = links.external_items(self.graph.external())
+        self.active += items
+        self.notes += notes
+
+    def embedded(self, out: TextBuilder, name: str, kind: str) -> None:
+        if name in self.read:
+            return
+        self.read.add(name)
+        data = self.data(name)
+        if data.startswith(ZIP_MAGIC):
+            self.place(out, opened(part_found(data, name, self.path, self.limits, self.nesting)),
+                       name, Where.EMBEDDED)  # fmt: skip
+        elif name.lower().endswith("vbaproject.bin"):
+            self.active.append(ActiveContent("macro", name, "VBA macro project"))
+        elif kind in ("control", "activeXControlBinary"):
+            self.active.append(ActiveContent("ole_object", name, "ActiveX control"))
+        elif data.startswith(OLE_MAGIC):
+            self.active.append(ActiveContent("ole_object", name, "embedded OLE object"))
+        else:
+            self.active.append(ActiveContent("ole_object", name, "embedded object, not read"))
+
+    def unreferenced(self, out: TextBuilder, name: str) -> None:
+        data = self.data(name)
+        found = part_found(data, name, self.path, self.limits, self.nesting)
+        read = "its text is read" if found.pieces else "no text read from it"
+        self.active.append(ActiveContent(
+            "unreferenced_part", name,
+            f"part no relationship reaches ({len(data)} bytes): {read}"))  # fmt: skip
+        self.place(out, found, name, Where.UNREFERENCED)
+
+    def fields(self, part: str, root: etree._Element) -> None:
+        self.active += links.field_items(part, root)
