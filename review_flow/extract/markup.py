@@ -22,6 +22,8 @@ _SPACE = re.compile(r"[ \t\r\n\f\v]+")
 _CHARSET = re.compile(rb"""(?:charset|encoding)\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 # NOTE: browsers read gb2312/gbk pages as GB18030 (their superset); so does this.
 _GB = {"gb2312", "gbk", "x-gbk", "gb_2312-80", "euc-cn", "hz-gb-2312"}
+_XML_DECLARATION = re.compile(r"^\ufeff?\s*<\?xml[^>]*\?>")
+_TAG = re.compile(r"<[^>]*>")
 _SKIP = {"script", "style", "noscript", "template"}
 _BLOCK = {
     "p", "div", "br", "li", "ul", "ol", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6",
@@ -56,12 +58,16 @@ def _paragraph(el: etree._Element) -> etree._Element:
 def html_lines(data: bytes) -> list[str]:
     """The text a browser would show: scripts and styles dropped, blocks on their own lines,
     table cells separated by tabs."""
-    text = _decode_html(data)
+    # (lxml refuses a str that still carries its XML declaration, as XHTML does)
+    text = _XML_DECLARATION.sub("", _decode_html(data), count=1)
     if not text.strip():
         return []
-    root = etree.fromstring(text, _HTML_PARSER)
-    if root is None:
-        return []
+    try:
+        root = etree.fromstring(text, _HTML_PARSER)
+    except (etree.XMLSyntaxError, ValueError):
+        root = None
+    if root is None:  # nothing lxml could parse: the text between the tags
+        return [line for line in (_tidy(t) for t in _TAG.sub("\n", text).split("\n")) if line]
     out: list[str] = []
     _html_text(root, out)
     lines = (line.strip(" \t\u3000") for line in "".join(out).split("\n"))

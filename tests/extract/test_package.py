@@ -6,6 +6,7 @@ Ordinary files (python-docx, the samples, the real Word and WPS files) give neit
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 import pytest
@@ -115,6 +116,29 @@ CASES = {
     "altchunk-docx": (
         _alt_chunk("chunk.docx", plain_docx(MARKING, SECOND_ID)),
         [f"text:embedded:{MARKING}", f"text:embedded:{SECOND_ID}"],
+    ),
+    "altchunk-xhtml-utf16": (
+        _alt_chunk(
+            "chunk.xhtml",
+            (
+                '<?xml version="1.0" encoding="utf-16"?><html xmlns="http://www.w3.org/1999/xhtml">'
+                "<body><div>内部资料</div><div>联系人手机 13912345678</div></body></html>"
+            ).encode("utf-16"),
+        ),
+        ["text:embedded:内部资料", "text:embedded:13912345678"],
+    ),
+    "altchunk-mhtml": (
+        _alt_chunk(
+            "chunk.mht",
+            (
+                'MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary="b1"\r\n\r\n'
+                '--b1\r\nContent-Type: text/html; charset="gbk"\r\n'
+                "Content-Transfer-Encoding: base64\r\n\r\n"
+                + base64.b64encode(f"<p>{MARKING}</p>".encode("gbk")).decode()
+                + "\r\n--b1--\r\n"
+            ).encode(),
+        ),
+        [f"text:embedded:{MARKING}"],
     ),
     "altchunk-rtf": (
         _alt_chunk("chunk.rtf", b"{\\rtf1\\ansi " + MARKING.encode("gbk") + b"}"),
@@ -296,7 +320,8 @@ def test_ordinary_word_and_wps_files_have_no_active_content(path: Path) -> None:
     extracted = extract_file(str(path))
 
     assert extracted.active_content == ()
-    assert not any(s.where in (Where.UNREFERENCED, Where.EMBEDDED) for s in extracted.segments)
+    hidden = (Where.UNREFERENCED, Where.EMBEDDED, Where.CUSTOM_XML)
+    assert not any(s.where in hidden for s in extracted.segments)
 
 
 def test_python_docx_default_package_is_fully_accounted_for(tmp_path: Path) -> None:
