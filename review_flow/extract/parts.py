@@ -12,7 +12,7 @@ import zipfile
 
 from lxml import etree
 
-from review_flow.extract import links
+from review_flow.extract import links, markup
 from review_flow.extract.embedded import (
     OLE_MAGIC,
     ZIP_MAGIC,
@@ -22,13 +22,19 @@ from review_flow.extract.embedded import (
     part_found,
     prefixed,
 )
-from review_flow.extract.limits import Limits, read_part
+from review_flow.extract.limits import Limits, parse_xml, read_part
 from review_flow.extract.model import ActiveContent, TextBuilder, Where
 from review_flow.extract.package import PackageGraph
 
 R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 RTF_MAGIC = b"{\\rtf"
 EMBEDDINGS = ("package", "oleObject", "control", "activeXControlBinary")
+# Parts with text of their own that the WordprocessingML walk does not reach: building blocks
+# (the glossary document, where content-control placeholders and Quick Parts live), the text
+# of charts and SmartArt diagrams.
+OWN_TEXT = ("glossaryDocument", "chart", "diagramData")
+# In a chart, the number caches, number formats and cell references are not text to judge.
+NOT_TEXT = ("numCache", "numLit", "formatCode", "f")
 
 
 class PartAccount:
@@ -93,7 +99,7 @@ class PartAccount:
         for rel in self.graph.internal("aFChunk"):
             self.chunk(out, rel.target)
         for rel in self.graph.internal(*EMBEDDINGS):
-            self.embedded(out, rel.target, rel.kind)
+            self.embedded(out, rel.target, rel.kind, rel.source)
         for rel in self.graph.internal("vbaProject"):
             self.active.append(ActiveContent("macro", rel.target, "VBA macro project"))
         for rel in self.graph.internal("customXml"):
@@ -102,20 +108,30 @@ class PartAccount:
                 found = part_found(self.data(rel.target), rel.target, self.path, self.limits,
                                    self.nesting)  # fmt: skip
                 self.place(out, found, rel.target, Where.CUSTOM_XML)
+        for rel in self.graph.internal(*OWN_TEXT):
+            if rel.target not in self.read:
+                self.read.add(rel.target)
+                root = parse_xml(self.path, rel.target, self.data(rel.target))
+                self.place(out, Found().lines(markup.xml_lines(_shown(root))), rel.target,
+                           Where.EMBEDDED)  # fmt: skip
         for name in self.graph.unreferenced():
             self.unreferenced(out, name)
         items, notes = links.external_items(self.graph.external())
         self.active += items
         self.notes += notes
 
-    def embedded(self, out: TextBuilder, name: str, kind: str) -> None:
+    def embedded(self, out: TextBuilder, name: str, kind: str, source: str) -> None:
         if name in self.read:
             return
         self.read.add(name)
         data = self.data(name)
         if data.startswith(ZIP_MAGIC):
-            self.place(out, opened(part_found(data, name, self.path, self.limits, self.nesting)),
-                       name, Where.EMBEDDED)  # fmt: skip
+            found = opened(part_found(data, name, self.path, self.limits, self.nesting))
+            if "/charts/" in f"/{source}" and found.label:  # (Edit Data opens all of it)
+                found.active[0] = ActiveContent(
+                    "embedded_package", "", f"chart data ({found.label}): its text is read"
+                )
+            self.place(out, found, name, Where.EMBEDDED)
         elif name.lower().endswith("vbaproject.bin"):
             self.active.append(ActiveContent("macro", name, "VBA macro project"))
         elif kind in ("control", "activeXControlBinary"):
@@ -136,3 +152,12 @@ class PartAccount:
 
     def fields(self, part: str, root: etree._Element) -> None:
         self.active += links.field_items(part, root)
+
+
+def _shown(root: etree._Element) -> etree._Element:
+    """The tree without a chart's numbers and formulas (they are cut out in place)."""
+    for el in list(root.iter(*(f"{{*}}{name}" for name in NOT_TEXT))):
+        parent = el.getparent()
+        if parent is not None:
+            parent.remove(el)
+    return root

@@ -20,6 +20,7 @@ from tests.extract.redteam import (
     MARKING,
     MS_REL,
     VISIBLE,
+    W_NS,
     Additions,
     build,
     embedding,
@@ -96,6 +97,42 @@ def _ole_object() -> Additions:
     return add.rel(DOC, "rIdO1", "oleObject", "embeddings/oleObject1.bin")
 
 
+def _glossary() -> Additions:
+    xml = (
+        f'<?xml version="1.0"?><w:glossaryDocument xmlns:w="{W_NS}"><w:docParts><w:docPart>'
+        '<w:docPartPr><w:name w:val="内部"/></w:docPartPr><w:docPartBody>'
+        f"<w:p><w:r><w:t>{MARKING}</w:t></w:r></w:p></w:docPartBody></w:docPart></w:docParts>"
+        "</w:glossaryDocument>"
+    )
+    add = Additions(parts={"word/glossary/document.xml": xml.encode()})
+    return add.rel(DOC, "rIdG1", "glossaryDocument", "glossary/document.xml")
+
+
+def _chart() -> Additions:
+    c_ns = 'xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart"'
+    a_ns = 'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"'
+    chart = (
+        f"<c:chartSpace {c_ns} {a_ns}><c:chart><c:title><c:tx><c:rich><a:p><a:r><a:t>"
+        "各街道补贴人数</a:t></a:r></a:p></c:rich></c:tx></c:title><c:plotArea><c:barChart>"
+        '<c:ser><c:cat><c:strRef><c:f>Sheet1!$A$2</c:f><c:strCache><c:pt idx="0"><c:v>'
+        f"{ID}</c:v></c:pt></c:strCache></c:strRef></c:cat><c:val><c:numRef><c:f>Sheet1!$B$2"
+        '</c:f><c:numCache><c:formatCode>General</c:formatCode><c:pt idx="0"><c:v>987654'
+        "</c:v></c:pt></c:numCache></c:numRef></c:val></c:ser></c:barChart></c:plotArea>"
+        "</c:chart></c:chartSpace>"
+    )
+    data = xlsx([["街道", "人数"], ["张三", "1"], [MARKING, "2"]])
+    add = Additions(
+        parts={
+            "word/charts/chart1.xml": chart.encode(),
+            "word/embeddings/Microsoft_Excel_Worksheet.xlsx": data,
+        }
+    )
+    add.rel(DOC, "rIdCh1", "chart", "charts/chart1.xml")
+    return add.rel(
+        "word/charts/chart1.xml", "rId1", "package", "../embeddings/Microsoft_Excel_Worksheet.xlsx"
+    )
+
+
 # (case id, additions, what must be found): "text:WHERE:NEEDLE" or "item:KIND[:DETAIL PART]"
 CASES = {
     "macro-docm": (_macro(), ["item:macro"]),
@@ -162,6 +199,16 @@ CASES = {
     ),
     "remote-template": (_remote_template(), ["item:remote_template:https://templates.example.com"]),
     "external-hyperlink": (_hyperlinks(), ["item:external_hyperlink:file://fileserver/share"]),
+    "glossary": (_glossary(), [f"text:embedded:{MARKING}"]),
+    "chart": (
+        _chart(),
+        [
+            "text:embedded:各街道补贴人数",
+            f"text:embedded:{ID}",
+            f"text:embedded:{MARKING}",
+            "item:embedded_package:chart data (Excel workbook)",
+        ],
+    ),
     "unreferenced-xml": (
         Additions(parts={"word/secret.xml": f"<a><b>{MARKING}</b></a>".encode()}),
         [f"text:unreferenced:{MARKING}", "item:unreferenced_part:word/secret.xml"],
@@ -241,6 +288,13 @@ def test_altchunk_text_stands_where_the_chunk_stands(outcomes: dict[str, tuple])
     assert f"身份证号\t{ID}" in text
     assert "不应读出的脚本" not in text
     assert "color" not in text
+
+
+def test_chart_numbers_and_formulas_are_not_text(outcomes: dict[str, tuple]) -> None:
+    extracted, _ = outcomes["chart"]
+    assert "987654" not in extracted.text
+    assert "Sheet1" not in extracted.text
+    assert _where(extracted, ID) == ("embedded", "word/charts/chart1.xml")
 
 
 def test_http_hyperlink_is_a_note_and_queries_are_cut(outcomes: dict[str, tuple]) -> None:
