@@ -7,6 +7,8 @@ Ordinary files (python-docx, the samples, the real Word and WPS files) give neit
 from __future__ import annotations
 
 import base64
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -395,3 +397,23 @@ def test_local_attached_template_is_a_note_without_its_path() -> None:
     extracted = extract_file(str(path))
 
     assert extracted.notes == ("attached template on the author's disk: 甘审办发.dot",)
+
+
+def test_libreoffice_written_docx_is_fully_accounted_for(tmp_path: Path) -> None:
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed; .ci/run installs it")
+    source = tmp_path / "in" / "通知.docx"
+    source.parent.mkdir()
+    source.write_bytes(build(plain_docx(), _hyperlinks()))
+    subprocess.run(
+        [soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+         "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(tmp_path), str(source)],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+
+    extracted = extract_file(str(tmp_path / "通知.docx"))
+
+    assert VISIBLE in extracted.text
+    assert [a.kind for a in extracted.active_content] == ["external_hyperlink"]
+    assert not any(s.where is Where.UNREFERENCED for s in extracted.segments)
