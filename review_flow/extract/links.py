@@ -26,6 +26,7 @@ WEB = ("http", "https")
 LOCAL_PATH = re.compile(r"^(?:[A-Za-z]:[\\/]|/(?!/))")  # D:\… or /opt/… but not //host
 # Field codes that pull content from another file or program when fields are updated.
 FIELDS = {"INCLUDETEXT", "INCLUDEPICTURE", "INCLUDE", "DDE", "DDEAUTO", "LINK", "IMPORT"}
+MAX_NOTES = 20
 FIRST_ARGUMENT = re.compile(r'"([^"]*)"|(\S+)')
 
 
@@ -93,6 +94,9 @@ def external_items(rels: list[Relationship]) -> tuple[list[ActiveContent], list[
             items.append(
                 ActiveContent("external_relationship", where, f"external {rel.kind}: {target}")
             )
+    notes = list(dict.fromkeys(notes))  # the same link may stand in every header
+    if len(notes) > MAX_NOTES:
+        notes[MAX_NOTES:] = [f"… and {len(notes) - MAX_NOTES} more links"]
     return items, notes
 
 
