@@ -93,9 +93,11 @@ class PartAccount:
 
     # -- after the properties -------------------------------------------------------------
     def finish(self, out: TextBuilder) -> None:
-        """Everything not placed yet, in this order: altChunks that no w:altChunk shows,
+        """Everything not placed yet, in this order: document variables, altChunks that no
+        w:altChunk shows,
         embedded objects, macros, customXml items, then parts nothing references; then the
         external relationships."""
+        self.variables(out)
         for rel in self.graph.internal("aFChunk"):
             self.chunk(out, rel.target)
         for rel in self.graph.internal(*EMBEDDINGS):
@@ -119,6 +121,18 @@ class PartAccount:
         items, notes = links.external_items(self.graph.external())
         self.active += items
         self.notes += notes
+
+    def variables(self, out: TextBuilder) -> None:
+        """Document variables (w:docVar in the settings): text a macro or a DOCVARIABLE field
+        shows, stored with the properties; read like them."""
+        for rel in self.graph.internal("settings"):
+            root = parse_xml(self.path, rel.target, self.data(rel.target))
+            for var in root.iter("{*}docVar"):
+                w = f"{{{etree.QName(var).namespace}}}"
+                name, value = var.get(w + "name", ""), (var.get(w + "val") or "").strip()
+                if value:
+                    out.separate("\n")
+                    out.add(f"{name}：{value}", Where.PROPERTY, part=f"docVar:{name}")
 
     def embedded(self, out: TextBuilder, name: str, kind: str, source: str) -> None:
         if name in self.read:

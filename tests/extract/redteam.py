@@ -56,13 +56,13 @@ class Additions:
 
 
 def build(base: bytes, add: Additions) -> bytes:
-    """`base` with `add` applied: new parts, new relationships, body XML."""
+    """`base` with `add` applied: new or replaced parts, new relationships, body XML."""
     src = zipfile.ZipFile(io.BytesIO(base))
     names = src.namelist()
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         for name in names:
-            data = src.read(name)
+            data = add.parts.get(name) or src.read(name)
             if name == "word/document.xml" and add.body:
                 data = _insert_body(data, add.body)
             for source, rels in add.rels.items():
@@ -78,7 +78,8 @@ def build(base: bytes, add: Additions) -> bytes:
                     + b"</Relationships>",
                 )
         for name, data in add.parts.items():
-            z.writestr(name, data)
+            if name not in names:
+                z.writestr(name, data)
     return out.getvalue()
 
 

@@ -110,6 +110,14 @@ def _glossary() -> Additions:
     return add.rel(DOC, "rIdG1", "glossaryDocument", "glossary/document.xml")
 
 
+def _document_variable() -> Additions:
+    settings = (
+        f'<?xml version="1.0"?><w:settings xmlns:w="{W_NS}"><w:docVars>'
+        f'<w:docVar w:name="申请人证件" w:val="{ID}"/></w:docVars></w:settings>'
+    )
+    return Additions(parts={"word/settings.xml": settings.encode()})
+
+
 def _chart() -> Additions:
     c_ns = 'xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart"'
     a_ns = 'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"'
@@ -202,6 +210,7 @@ CASES = {
     "remote-template": (_remote_template(), ["item:remote_template:https://templates.example.com"]),
     "external-hyperlink": (_hyperlinks(), ["item:external_hyperlink:file://fileserver/share"]),
     "glossary": (_glossary(), [f"text:embedded:{MARKING}"]),
+    "document-variable": (_document_variable(), [f"text:property:{ID}"]),
     "chart": (
         _chart(),
         [
