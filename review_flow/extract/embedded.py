@@ -92,26 +92,19 @@ def read_package(data: bytes, name: str, path: str, limits: Limits, nesting: Nes
     """The text of a nested .docx, .xlsx or .pptx, or an item saying why it was not read."""
     inner = nesting.deeper()
     if inner.depth > limits.max_embedding_depth:
-        return Found(
-            active=[
-                ActiveContent(
-                    "embedded_package",
-                    "",
-                    f"package nested deeper than {limits.max_embedding_depth} levels: not read",
-                )
-            ]
-        )
+        depth = limits.max_embedding_depth
+        return _not_read(f"package nested deeper than {depth} levels: not read")
     try:
-        return _read_package(data, name, f"{path}!{name}", limits, inner)
+        return _read_package(data, f"{path}!{name}", limits, inner)
     except ExtractionError as exc:
-        return Found(
-            active=[
-                ActiveContent("embedded_package", "", f"embedded package not read: {exc.reason}")
-            ]
-        )
+        return _not_read(f"embedded package not read: {exc.reason}")
 
 
-def _read_package(data: bytes, name: str, path: str, limits: Limits, nesting: Nesting) -> Found:
+def _not_read(detail: str) -> Found:
+    return Found(active=[ActiveContent("embedded_package", "", detail)])
+
+
+def _read_package(data: bytes, path: str, limits: Limits, nesting: Nesting) -> Found:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
@@ -126,11 +119,15 @@ def _read_package(data: bytes, name: str, path: str, limits: Limits, nesting: Ne
             found = from_extracted(nesting.read_word(data, path, limits, nesting))
         elif family in PACKAGE_NAMES:
             found = Found().lines(workbook.read(family, main, graph, archive, path, limits))
-            for rel in graph.internal("package", "oleObject"):
+            for rel in graph.internal("package", "oleObject", "vbaProject"):
                 part = read_part(path, archive, rel.target, limits)
-                found.absorb(
-                    opened(part_found(part, rel.target, path, limits, nesting)), rel.target
-                )
+                if rel.kind == "vbaProject":
+                    found.active.append(ActiveContent("macro", rel.target, "VBA macro project"))
+                elif part.startswith(ZIP_MAGIC):
+                    inside = opened(part_found(part, rel.target, path, limits, nesting))
+                    found.absorb(inside, rel.target)
+                else:
+                    found.active.append(ActiveContent("ole_object", rel.target, "OLE object"))
         else:
             raise ExtractionError(path, "a zip that is no Word, Excel or PowerPoint package")
         found.label = PACKAGE_NAMES[family]

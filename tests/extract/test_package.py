@@ -332,6 +332,24 @@ def test_embedded_package_keeps_its_own_items_under_its_name(tmp_path: Path) -> 
     }
 
 
+def test_objects_and_macros_inside_an_embedded_workbook_are_flagged(tmp_path: Path) -> None:
+    book = Additions(parts={"xl/embeddings/oleObject1.bin": ole_blob(),
+                            "xl/vbaProject.bin": ole_blob()})  # fmt: skip
+    book.rel("xl/workbook.xml", "rId8", "oleObject", "embeddings/oleObject1.bin")
+    book.rel("xl/workbook.xml", "rId9", f"{MS_REL}/vbaProject", "vbaProject.bin")
+    inner = build(xlsx([["经费", "100"]]), book)
+    path = tmp_path / "outer.docx"
+    path.write_bytes(build(plain_docx(), embedding(inner, "book.xlsm")))
+
+    items = {(a.kind, a.where) for a in extract_file(str(path)).active_content}
+
+    assert items == {
+        ("embedded_package", "word/embeddings/book.xlsm"),
+        ("ole_object", "word/embeddings/book.xlsm!xl/embeddings/oleObject1.bin"),
+        ("macro", "word/embeddings/book.xlsm!xl/vbaProject.bin"),
+    }
+
+
 # -- hostile -------------------------------------------------------------------------------
 def test_docx_nested_past_the_depth_limit_is_read_to_the_limit_and_flagged(
     tmp_path: Path,
