@@ -16,6 +16,8 @@ from collections import deque
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+from lxml import etree
+
 from review_flow.extract.limits import Limits, parse_xml, read_part
 
 REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -53,18 +55,24 @@ class PackageGraph:
         self._names = set(self.names)
         self._by_fold = {name.casefold(): name for name in self.names}
         self.by_source: dict[str, list[Relationship]] = {}
+        # NOTE: a .rels part whose source part is not in the zip is no relationship part (no
+        # reader looks at it): it is a part like any other, and unreferenced.
+        self.rels_parts: set[str] = set()
         for name in self.names:
             match = RELS_NAME.match(name)
             if match:
                 source = posixpath.join(match["folder"] or "", match["base"])
+                if source and source.casefold() not in self._by_fold:
+                    continue
                 root = parse_xml(path, name, read_part(path, archive, name, limits))
-                self.by_source[source.casefold()] = list(self._read(source, root))
+                self.by_source[source.casefold()] = self._read(source, root)
+                self.rels_parts.add(name)
         self.reachable = self._walk()
 
-    def _read(self, source: str, root: object) -> list[Relationship]:
+    def _read(self, source: str, root: etree._Element) -> list[Relationship]:
         found = []
         folder = posixpath.dirname(source)
-        for rel in root.iter(f"{{{REL_NS}}}Relationship"):  # type: ignore[attr-defined]
+        for rel in root.iter(f"{{{REL_NS}}}Relationship"):
             raw = rel.get("Target") or ""
             kind = (rel.get("Type") or "").rstrip("/").rsplit("/", 1)[-1]
             external = (rel.get("TargetMode") or "").lower() == "external"
@@ -122,6 +130,6 @@ class PackageGraph:
             name
             for name in self.names
             if name not in self.reachable
+            and name not in self.rels_parts
             and name.casefold() not in ACCOUNTED
-            and not RELS_NAME.match(name)
         ]

@@ -93,10 +93,9 @@ class PartAccount:
 
     # -- after the properties -------------------------------------------------------------
     def finish(self, out: TextBuilder) -> None:
-        """Everything not placed yet, in this order: document variables, altChunks that no
-        w:altChunk shows,
-        embedded objects, macros, customXml items, then parts nothing references; then the
-        external relationships."""
+        """Everything not placed yet, in this order: document variables, altChunks no
+        w:altChunk shows, embedded objects and macros, customXml items, glossary, chart and
+        diagram text, parts nothing references; then the external relationships."""
         self.variables(out)
         for rel in self.graph.internal("aFChunk"):
             self.chunk(out, rel.target)

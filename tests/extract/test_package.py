@@ -228,6 +228,10 @@ CASES = {
         _unreferenced_second_document(),
         [f"text:unreferenced:{MARKING}", "item:unreferenced_part:word/document2.xml"],
     ),
+    "orphan-rels-part": (
+        Additions(parts={"word/_rels/notes.xml.rels": f"<备忘>{MARKING}</备忘>".encode()}),
+        [f"text:unreferenced:{MARKING}", "item:unreferenced_part:word/_rels/notes.xml.rels"],
+    ),
     "media-txt": (
         Additions(parts={"word/media/note.txt": f"备注\n身份证号 {ID}\n".encode("gbk")}),
         [f"text:unreferenced:{ID}", "item:unreferenced_part:word/media/note.txt"],
