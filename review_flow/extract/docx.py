@@ -89,8 +89,8 @@ class _Walker:
     # the full walk over runs; in a part without one, every paragraph is read by the fast pass.
     mixed: bool = False
     hidden: bool = True  # the part may hold hidden runs (a w:vanish)
-    # Called with (part, element) for each w:altChunk, where its content is to stand.
-    on_chunk: Callable[[str, etree._Element], None] | None = None
+    # Called with (part, element, container) for each w:altChunk, where its content stands.
+    on_chunk: Callable[[str, etree._Element, Where], None] | None = None
 
     def __post_init__(self) -> None:
         w = f"{{{self.ns}}}"
@@ -125,7 +125,7 @@ class _Walker:
                 continue
             elif tag == self.ALTCHUNK:
                 if self.on_chunk is not None:
-                    self.on_chunk(ctx.part, child)
+                    self.on_chunk(ctx.part, child, ctx.container)
             else:  # sdt, sdtContent, customXml, ins/del around whole paragraphs …
                 self.blocks(child, ctx)
 
@@ -433,7 +433,9 @@ class _Package:
         root = self.text_part(main)
         walker = _Walker(etree.QName(root).namespace or "", TextBuilder())
         account = self.account
-        walker.on_chunk = lambda part, element: account.alt_chunk(walker.out, part, element)
+        walker.on_chunk = lambda part, el, container: account.alt_chunk(
+            walker.out, part, el, container
+        )
         account.fields(main, root)
         parts = [(k, n) for k, n in self.rels(main) if k in PART_KINDS and n in self.names]
         body = root.find(f"{{{walker.ns}}}body")

@@ -57,27 +57,38 @@ class PartAccount:
     def data(self, name: str) -> bytes:
         return read_part(self.path, self.archive, name, self.limits)
 
-    def place(self, out: TextBuilder, found: Found, name: str, where: Where) -> None:
-        """Put a part's text into the document, each piece labelled `where` with part `name`;
-        its items and notes are prefixed with the part's name."""
+    def place(
+        self, out: TextBuilder, found: Found, name: str, where: Where, within: Where | None = None
+    ) -> None:
+        """Put a part's text into the document, each piece labelled `where` with part `name`
+        and container `within` (default: `where`) unless the piece keeps its own (a property
+        or comment of an embedded document); its items and notes are prefixed with `name`."""
         out.separate("\n")
         for separator, text, container in found.pieces:
             if separator:
                 out.separate(separator)
-            out.add(text, where, container if container is not Where.EMBEDDED else where, name)
+            kept = container is not Where.EMBEDDED
+            out.add(text, where, container if kept else within or where, name)
         out.separate("\n")
         self.active += [prefixed(item, name) for item in found.active]
         self.notes += [f"{name}: {note}" for note in found.notes]
 
     # -- altChunk -------------------------------------------------------------------------
-    def alt_chunk(self, out: TextBuilder, part: str, element: etree._Element) -> None:
-        """The content of one w:altChunk, placed where the element stands."""
+    def alt_chunk(
+        self, out: TextBuilder, part: str, element: etree._Element, container: Where
+    ) -> None:
+        """The content of one w:altChunk, placed where the element stands.
+
+        NOTE: Word shows an altChunk's content as part of the body (or of the header, cell …
+        it stands in), so its text keeps that container: a 版头 written in an HTML chunk is
+        the document's head. Chunks no w:altChunk shows are placed after the properties.
+        """
         rel = self.graph.target(part, element.get(R_ID, ""))
         if rel is None or rel.external or rel.target not in self.graph.reachable:
             return
-        self.chunk(out, rel.target)
+        self.chunk(out, rel.target, container)
 
-    def chunk(self, out: TextBuilder, name: str) -> None:
+    def chunk(self, out: TextBuilder, name: str, container: Where = Where.EMBEDDED) -> None:
         if name in self.read:
             return
         self.read.add(name)
@@ -89,7 +100,7 @@ class PartAccount:
             if not found.pieces and not found.active and data.strip():
                 found.active.append(ActiveContent(
                     "alt_chunk", "", "altChunk in a format not read here"))  # fmt: skip
-        self.place(out, found, name, Where.EMBEDDED)
+        self.place(out, found, name, Where.EMBEDDED, container)
 
     # -- after the properties -------------------------------------------------------------
     def finish(self, out: TextBuilder) -> None:

@@ -305,6 +305,29 @@ def test_altchunk_text_stands_where_the_chunk_stands(outcomes: dict[str, tuple])
     assert "color" not in text
 
 
+def test_head_written_in_an_altchunk_is_the_documents_head(
+    tmp_path: Path, scanner: Scanner
+) -> None:
+    html = (
+        "<html><body><p>中共上海市宝山区委员会文件</p><p>宝委发〔2024〕3号</p>"
+        "<p>关于做好年度重点工作的通知</p></body></html>"
+    )
+    path = tmp_path / "红头.docx"
+    base = plain_docx(
+        "", "各部门：现将有关事项通知如下。", "中共上海市宝山区委员会", "2024年3月1日"
+    )
+    path.write_bytes(build(base, _alt_chunk("afchunk.htm", html.encode())))
+
+    extracted = extract_file(str(path))
+    report = scanner.scan(extracted)
+
+    seg = extracted.segment_at(extracted.text.index("宝委发"))
+    assert seg is not None
+    assert (seg.where, seg.container) == (Where.EMBEDDED, Where.BODY)
+    assert report.verdict is Verdict.BLOCK
+    assert "party_document" in {str(f.category) for f in report.findings}
+
+
 def test_chart_numbers_and_formulas_are_not_text(outcomes: dict[str, tuple]) -> None:
     extracted, _ = outcomes["chart"]
     assert "987654" not in extracted.text
