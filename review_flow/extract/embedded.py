@@ -144,8 +144,16 @@ def opened(found: Found) -> Found:
 
 
 def from_extracted(extracted: Extracted) -> Found:
-    """An embedded Word document's text, segment by segment, with its own separators."""
+    """An embedded Word document's text, segment by segment, with its own separators.
+
+    Its pictures no machine read (page-sized pictures, see docx.page_pictures) cannot be
+    unreadable pages of the outer file, which numbers its own: each is an item instead.
+    """
     found = Found(notes=list(extracted.notes), active=list(extracted.active_content))
+    found.active += [
+        ActiveContent("unreadable_picture", "", f"in the embedded document: {u.reason}")
+        for u in extracted.unreadable_pages
+    ]
     end = 0
     for seg in extracted.segments:
         gap = extracted.text[end : seg.start]

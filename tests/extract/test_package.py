@@ -7,11 +7,15 @@ Ordinary files (python-docx, the samples, the real Word and WPS files) give neit
 from __future__ import annotations
 
 import base64
+import io
 import shutil
 import subprocess
 from pathlib import Path
 
+import docx
 import pytest
+from docx.shared import Cm
+from PIL import Image
 
 from review_flow.extract import Extracted, Limits, Where, extract_file
 from review_flow.scan import Category, Scanner, Verdict
@@ -375,6 +379,24 @@ def test_objects_and_macros_inside_an_embedded_workbook_are_flagged(tmp_path: Pa
         ("ole_object", "word/embeddings/book.xlsm!xl/embeddings/oleObject1.bin"),
         ("macro", "word/embeddings/book.xlsm!xl/vbaProject.bin"),
     }
+
+
+def test_page_sized_picture_in_an_altchunk_document_is_flagged(tmp_path: Path) -> None:
+    picture = io.BytesIO()
+    Image.new("RGB", (60, 80), "white").save(picture, "PNG")
+    document = docx.Document()
+    document.add_picture(picture, width=Cm(15))
+    inner = io.BytesIO()
+    document.save(inner)
+    path = tmp_path / "outer.docx"
+    path.write_bytes(build(plain_docx(), _alt_chunk("chunk.docx", inner.getvalue())))
+
+    extracted = extract_file(str(path))
+
+    assert extracted.unreadable_pages == ()
+    (item,) = extracted.active_content
+    assert (item.kind, item.where) == ("unreadable_picture", "word/chunk.docx")
+    assert "picture 15×" in item.detail
 
 
 # -- hostile -------------------------------------------------------------------------------
