@@ -27,7 +27,7 @@ LOCAL_PATH = re.compile(r"^(?:[A-Za-z]:[\\/]|/(?!/))")  # D:\… or /opt/… but
 # Field codes that pull content from another file or program when fields are updated.
 FIELDS = {"INCLUDETEXT", "INCLUDEPICTURE", "INCLUDE", "DDE", "DDEAUTO", "LINK", "IMPORT"}
 MAX_NOTES = 20
-FIRST_ARGUMENT = re.compile(r'"([^"]*)"|(\S+)')
+QUOTED = re.compile(r'"([^"]*)"')  # LINK Excel.Sheet.12 "D:\\a.xlsx": the file, not the class
 
 
 def cut(target: str) -> str:
@@ -110,8 +110,9 @@ def field_items(part: str, root: etree._Element) -> list[ActiveContent]:
         words = instruction.split(None, 1)
         if words and words[0].upper() in FIELDS:
             name = words[0].upper()
-            argument = FIRST_ARGUMENT.search(words[1] if len(words) > 1 else "")
-            raw = next((g for g in argument.groups() if g), "") if argument else ""
+            rest = words[1] if len(words) > 1 else ""
+            quoted = QUOTED.search(rest)
+            raw = quoted.group(1) if quoted else (rest.split() or [""])[0]
             target = cut(raw.replace("\\\\", "\\"))  # a field code doubles its backslashes
             detail = f"{name} field: {target}" if target else f"{name} field"
             found.append(ActiveContent(f"field_{name.lower()}", part, detail))

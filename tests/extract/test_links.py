@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
+from xml.sax.saxutils import quoteattr
 
-from review_flow.extract.links import MAX_NOTES, cut, external_items, is_remote
+import pytest
+from lxml import etree
+
+from review_flow.extract.links import MAX_NOTES, cut, external_items, field_items, is_remote
 from review_flow.extract.package import Relationship
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
 @pytest.mark.parametrize(
@@ -61,3 +66,32 @@ def test_many_web_links_give_a_bounded_list_of_notes() -> None:
 
     assert len(notes) == MAX_NOTES + 1
     assert notes[-1] == f"… and {50 - MAX_NOTES} more links"
+
+
+@pytest.mark.parametrize(
+    ("instruction", "kind", "detail"),
+    [
+        (
+            'LINK Excel.Sheet.12 "D:\\\\数据\\\\名单.xlsx" "Sheet1!R1C1" \\a',
+            "field_link",
+            "LINK field: D:\\数据\\名单.xlsx",
+        ),
+        (
+            "INCLUDEPICTURE http://img.example.com/a.png?sid=1 \\d",
+            "field_includepicture",
+            "INCLUDEPICTURE field: http://img.example.com/a.png",
+        ),
+        (" ddeauto Excel data", "field_ddeauto", "DDEAUTO field: Excel"),
+    ],
+)
+def test_field_codes_that_fetch_name_their_target(instruction: str, kind: str, detail: str) -> None:
+    instr = quoteattr(instruction)
+    xml = (
+        f'<w:p xmlns:w="{W_NS}"><w:fldSimple w:instr={instr}/>'
+        '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> PAGE </w:instrText>'
+        '</w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'
+    )
+
+    items = field_items("word/footer1.xml", etree.fromstring(xml))
+
+    assert [(i.kind, i.where, i.detail) for i in items] == [(kind, "word/footer1.xml", detail)]
