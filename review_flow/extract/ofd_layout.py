@@ -1,0 +1,338 @@
+"""OFD page content (GB/T 33190 `Content.xml`) → text runs placed on the page, and lines.
+
+Owns the geometry: where each TextCode's characters stand (`@X/@Y`, `DeltaX/DeltaY`,
+`Boundary`, `CTM`), whether a reader can see them, and the reading order (lines by Y, then X).
+It never opens the package: ofd.py hands it parsed parts.
+NOTE: OFD coordinates are millimetres with Y growing downwards, so the top line has the
+smallest Y.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from review_flow.extract.model import TextBuilder, Where
+
+OFD_NS = "http://www.ofdspec.org/2016"
+A4 = (0.0, 0.0, 210.0, 297.0)
+MIN_VISIBLE_MM = 0.3528  # 1 pt: below this a glyph is a dot, as for PDF text
+WHITE = 250  # a fill whose every component is at least this (of 255) is white
+GAP_SPACE = 0.8  # a gap wider than this share of the font size becomes a space
+SPLIT_GAP = 1.5  # a gap this wide inside one TextCode starts a new run (table columns)
+SAME_LINE = 0.4  # baselines closer than this share of the smaller size share a line
+SCAN_IMAGE_SHARE = 0.50  # as for PDF: images over half the page and …
+SCAN_MAX_CHARS = 40  # … fewer visible characters than this make a page a scan
+# NOTE: producers write CJK with a DeltaX per glyph; without one, a glyph's advance is
+# guessed from the size: full width for CJK, half for Latin and digits.
+HALF_WIDTH = re.compile(r"[\x00-\u2e7f\uff61-\uff9f]")
+
+Box = tuple[float, float, float, float]  # x, y, width, height
+Matrix = tuple[float, float, float, float, float, float]
+IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Tags:
+    """Clark names of the elements read, in one namespace.
+
+    NOTE: producers disagree on the namespace (`http://www.ofdspec.org/2016`, the bare
+    `http://www.ofdspec.org`, none at all), so each part is read in its root's namespace.
+    """
+
+    ns: str
+
+    def __call__(self, name: str) -> str:
+        return f"{{{self.ns}}}{name}" if self.ns else name
+
+    @property
+    def containers(self) -> frozenset[str]:
+        return frozenset(map(self, ("Layer", "PageBlock", "Content", "Appearance")))
+
+
+@functools.cache
+def tags_of(ns: str) -> Tags:
+    return Tags(ns)
+
+
+def tags_for(root: etree._Element) -> Tags:
+    return tags_of(etree.QName(root).namespace or "")
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """Characters that stand together on one baseline, and what a reader sees of them."""
+
+    x: float
+    y: float
+    end: float  # x where the last glyph ends (estimated)
+    size: float
+    text: str
+    hidden: str  # why a reader cannot see it ("" when visible)
+    where: Where  # PAGE, TEMPLATE, ANNOTATION …
+
+
+@dataclass(slots=True)
+class Layout:
+    """What one page (with its templates) or one annotation holds."""
+
+    runs: list[Run] = field(default_factory=list)
+    image_area: float = 0.0  # mm² under images
+    images: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)  # hidden reason → characters
+
+    @property
+    def visible_chars(self) -> int:
+        return sum(len(r.text.strip()) for r in self.runs if not r.hidden)
+
+
+def numbers(raw: str | None) -> list[float]:
+    """Space-separated numbers; OFD colours may be written in hex as `#ee` (None: none)."""
+    out: list[float] = []
+    for item in (raw or "").split():
+        try:
+            out.append(float(int(item[1:], 16)) if item.startswith("#") else float(item))
+        except ValueError:
+            continue
+    return out
+
+
+def box(raw: str | None) -> Box | None:
+    values = numbers(raw)
+    return (values[0], values[1], values[2], values[3]) if len(values) == 4 else None
+
+
+def matrix(raw: str | None) -> Matrix:
+    values = numbers(raw)
+    return (values[0], values[1], values[2], values[3], values[4], values[5]) if len(
+        values) == 6 else IDENTITY  # fmt: skip
+
+
+def deltas(raw: str | None) -> list[float]:
+    """DeltaX/DeltaY: numbers, where `g N D` stands for D repeated N times."""
+    items = (raw or "").split()
+    out: list[float] = []
+    i = 0
+    while i < len(items):
+        if items[i] == "g" and i + 2 < len(items):
+            try:
+                count, value = int(float(items[i + 1])), float(items[i + 2])
+            except ValueError:
+                break
+            out.extend([value] * min(max(count, 0), 100_000))  # (a hostile count is capped)
+            i += 3
+            continue
+        try:
+            out.append(float(items[i]))
+        except ValueError:
+            break
+        i += 1
+    return out
+
+
+def page_box(root: etree._Element | None, default: Box) -> Box:
+    """The page's PhysicalBox, else the document's."""
+    if root is not None:
+        t = tags_for(root)
+        area = root.find(t("Area"))
+        if area is not None:
+            found = box(area.findtext(t("PhysicalBox")))
+            if found is not None:
+                return found
+    return default
+
+
+@dataclass
+class LayoutReader:
+    """Places the text objects of content parts on a page.
+
+    `composites`: the content of each CompositeGraphicUnit resource, by ID (a
+    CompositeObject draws one).
+    """
+
+    page: Box = A4
+    composites: dict[str, etree._Element] = field(default_factory=dict)
+    _depth: int = 0
+
+    def read(
+        self, parent: etree._Element, where: Where, out: Layout, outer: Matrix = IDENTITY,
+        hidden: str = "",
+    ) -> None:  # fmt: skip
+        """Add the runs and images under `parent` (a Content, Layer, PageBlock, Appearance)."""
+        t = tags_for(parent)
+        text, image, composite, containers = (
+            t("TextObject"),
+            t("ImageObject"),
+            t("CompositeObject"),
+            t.containers,
+        )
+        for el in parent:
+            kind = el.tag
+            if kind == text:
+                self.text_object(el, t, where, out, outer, hidden)
+            elif kind == image:
+                found = box(el.get("Boundary"))
+                if found is not None:
+                    out.images += 1
+                    out.image_area += abs(found[2] * found[3])
+            elif kind == composite:
+                self.composite(el, where, out, outer, hidden)
+            elif kind in containers:
+                self.read(el, where, out, outer, hidden or hidden_unit(el))
+
+    def composite(
+        self, el: etree._Element, where: Where, out: Layout, outer: Matrix, hidden: str
+    ) -> None:
+        unit = self.composites.get(el.get("ResourceID", ""))
+        if unit is None or self._depth >= 8:  # (a unit may draw itself)
+            return
+        self._depth += 1
+        try:
+            self.read(unit, where, out, placed(outer, el), hidden or hidden_unit(el))
+        finally:
+            self._depth -= 1
+
+    def text_object(
+        self, el: etree._Element, t: Tags, where: Where, out: Layout, outer: Matrix,
+        hidden: str,
+    ) -> None:  # fmt: skip
+        ctm = placed(outer, el)
+        scale = math.sqrt(abs(ctm[0] * ctm[3] - ctm[1] * ctm[2])) or 1.0
+        size = (numbers(el.get("Size")) or [3.5])[0]
+        reason = hidden or hidden_unit(el) or _hidden_text(el, t("FillColor"), size * scale)
+        turned = abs(ctm[1]) > 1e-6 or abs(ctm[2]) > 1e-6  # rotated or sheared text
+        place = _placer(ctm)
+        for code in el.iterchildren(t("TextCode")):
+            text = code.text or ""
+            if not text:
+                continue
+            whole = turned or (code.get("DeltaY") is not None and code.get("DeltaX") is None)
+            for run_text, x, y, end in _runs(code, text, size, whole):
+                px, py = place(x, y)
+                pend, _ = place(end, y)
+                why = reason or self._off_page(px, py)
+                if why:
+                    out.reasons[why] = out.reasons.get(why, 0) + len(run_text)
+                out.runs.append(Run(px, py, max(pend, px), size * scale, run_text, why, where))
+
+    def _off_page(self, x: float, y: float) -> str:
+        left, top, width, height = self.page
+        inside = left - 1 <= x <= left + width + 1 and top - 1 <= y <= top + height + 1
+        return "" if inside else "outside the page"
+
+
+def compose(outer: Matrix, inner: Matrix) -> Matrix:
+    """The matrix applying `inner` first, then `outer` (OFD's row-vector convention)."""
+    a, b, c, d, e, f = inner
+    p, q, r, s, u, v = outer
+    return (a * p + b * r, a * q + b * s, c * p + d * r, c * q + d * s,
+            e * p + f * r + u, e * q + f * s + v)  # fmt: skip
+
+
+def translate(x: float, y: float) -> Matrix:
+    return (1.0, 0.0, 0.0, 1.0, x, y)
+
+
+def placed(outer: Matrix, el: etree._Element) -> Matrix:
+    """Object space → page space for a graphic unit: its CTM, then its Boundary's origin."""
+    bounds = box(el.get("Boundary"))
+    origin = translate(bounds[0], bounds[1]) if bounds else IDENTITY
+    return compose(compose(outer, origin), matrix(el.get("CTM")))
+
+
+def _placer(ctm: Matrix) -> Callable[[float, float], tuple[float, float]]:
+    a, b, c, d, e, f = ctm
+
+    def place(x: float, y: float) -> tuple[float, float]:
+        return a * x + c * y + e, b * x + d * y + f
+
+    return place
+
+
+def _runs(
+    code: etree._Element, text: str, size: float, whole: bool
+) -> Iterator[tuple[str, float, float, float]]:
+    """(text, x, y, end x) of each run of one TextCode, in its object's own coordinates."""
+    x, y = (numbers(code.get("X")) or [0.0])[0], (numbers(code.get("Y")) or [0.0])[0]
+    dxs, dys = deltas(code.get("DeltaX")), deltas(code.get("DeltaY"))
+    if whole:  # rotated or vertical text: kept together, at its first glyph
+        yield text, x, y, x + _advance(text[-1], size)
+        return
+    start, run_x, run_y = 0, x, y
+    for i in range(1, len(text)):
+        step = dxs[i - 1] if i - 1 < len(dxs) else _advance(text[i - 1], size)
+        rise = dys[i - 1] if i - 1 < len(dys) else 0.0
+        new_line = abs(rise) > size * SAME_LINE or step < -size * 0.1
+        if new_line or step > size * SPLIT_GAP:
+            yield text[start:i], run_x, run_y, x + _advance(text[i - 1], size)
+            start, run_x, run_y = i, x + step, y + rise
+        x, y = x + step, y + rise
+    yield text[start:], run_x, run_y, x + _advance(text[-1], size)
+
+
+def _advance(char: str, size: float) -> float:
+    return size / 2 if HALF_WIDTH.match(char) else size
+
+
+def hidden_unit(el: etree._Element) -> str:
+    """Why a graphic unit, annotation or attachment is not shown ("" when it is)."""
+    if el.get("Visible", "true").strip().lower() == "false":
+        return "Visible=false"
+    bounds = box(el.get("Boundary"))
+    if bounds is not None and (bounds[2] == 0 or bounds[3] == 0):
+        return "clipped to an empty boundary"  # (a graphic unit is clipped to its Boundary)
+    return ""
+
+
+def _hidden_text(el: etree._Element, fill_tag: str, size: float) -> str:
+    """Why a text object's glyphs cannot be seen, from its own attributes ("" if they can)."""
+    fill = el.find(fill_tag)
+    alpha = numbers(el.get("Alpha")) or numbers(fill.get("Alpha") if fill is not None else None)
+    if alpha and alpha[0] <= 0:
+        return "fully transparent"
+    if el.get("Fill", "true").strip().lower() == "false" and el.get("Stroke", "false") != "true":
+        return "neither filled nor stroked"
+    if fill is not None:
+        colour = numbers(fill.get("Value"))
+        if colour and fill.get("Index") is None and all(v >= WHITE for v in colour[:3]):
+            return "white text"
+    if size < MIN_VISIBLE_MM:
+        return "font under 1 pt"
+    return ""
+
+
+def lines(runs: Iterable[Run]) -> list[list[Run]]:
+    """Runs grouped into lines (by baseline Y, top first), each line ordered by X."""
+    out: list[list[Run]] = []
+    line_y, line_size = 0.0, 0.0
+    for run in sorted(runs, key=lambda r: (r.y, r.x)):
+        if out and abs(run.y - line_y) <= SAME_LINE * min(run.size, line_size):
+            out[-1].append(run)
+            continue
+        out.append([run])
+        line_y, line_size = run.y, run.size
+    for line in out:
+        line.sort(key=lambda r: r.x)
+    return out
+
+
+def write(
+    out: TextBuilder, runs: Iterable[Run], container: Where, part: str, page: int | None
+) -> None:
+    """Add runs line by line: a space for a wide gap, a line break between lines."""
+    for line in lines(runs):
+        previous: Run | None = None
+        for run in line:
+            if previous is not None and run.x - previous.end > GAP_SPACE * min(
+                run.size, previous.size
+            ):
+                out.separate(" ")
+            where = Where.INVISIBLE if run.hidden else run.where
+            out.add(run.text, where, container, part, page)
+            previous = run
+        out.separate("\n")
