@@ -1,0 +1,312 @@
+"""OFD packages built part by part: text in reading order, templates, annotations, attachments,
+tags, metadata, hidden objects, actions, signatures, encryption and hostile packages."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+
+from review_flow.errors import ExtractionError
+from review_flow.extract import Limits, Where, extract_bytes, sniff
+from review_flow.extract.model import Extracted
+from review_flow.scan.model import Category, Verdict
+from tests.extract.ofd_writer import NS, Ofd, action, annot, image, page_xml, text
+from tests.extract.ooxml import build_docx, p
+
+ID_NUMBER = "11010519491231002X"  # checksum-valid (the rules' own example)
+
+
+def run(data: bytes, name: str = "t.ofd", limits: Limits | None = None) -> Extracted:
+    return extract_bytes(data, name, limits or Limits())
+
+
+def segment_of(extracted: Extracted, needle: str):
+    start = extracted.text.index(needle)
+    seg = extracted.segment_at(start)
+    assert seg is not None, f"{needle!r} is in no segment"
+    return seg
+
+
+HEAD_OBJECTS = (
+    text("宝委发〔2024〕3号", 80, 75)
+    + text("中共上海市宝山区委员会文件", 30, 55, size=12)
+)  # fmt: skip
+BODY_OBJECTS = text("关于做好年度审计工作的通知", 40, 100, size=7) + text(
+    "各街道党工委：现将有关事项通知如下。", 20, 120
+)
+
+
+# -- the format and the reading order ---------------------------------------------------------
+def test_a_zip_holding_ofd_xml_is_sniffed_as_ofd_and_a_docx_is_not() -> None:
+    assert sniff(Ofd(pages=[text("正文", 20, 20)]).build(), "x.zip") == "ofd"
+    assert sniff(build_docx(p("正文")), "x.ofd") == "docx"
+
+
+def test_text_is_read_by_lines_top_to_bottom_then_left_to_right() -> None:
+    objects = (
+        text("第三行", 20, 60)
+        + text("右边", 120, 40)  # same baseline as 左边, written first
+        + text("左边", 20, 40.4)
+        + text("第一行", 20, 20)
+    )
+    extracted = run(Ofd(pages=[objects]).build())
+    assert extracted.text.split("\n")[:3] == ["第一行", "左边 右边", "第三行"]
+    assert extracted.format == "ofd"
+    assert extracted.pages == 1
+    seg = segment_of(extracted, "左边")
+    assert (seg.where, seg.container, seg.page) == (Where.PAGE, Where.PAGE, 1)
+
+
+def test_a_text_code_wrapped_by_delta_y_becomes_lines_and_g_repeats_deltas() -> None:
+    # 8 glyphs: 4 on one line (g 3 5 = three steps of 5 mm), back 15 mm and down 8 mm
+    code = text("一二三四五六七八", 20, 30, delta_x="g 3 5 -15 g 3 5", delta_y="g 3 0 8 g 3 0")
+    extracted = run(Ofd(pages=[code]).build())
+    assert extracted.text.split("\n")[:2] == ["一二三四", "五六七八"]
+
+
+def test_pages_are_read_in_order_with_their_numbers() -> None:
+    extracted = run(Ofd(pages=[text("第一页", 20, 20), text("第二页", 20, 20)]).build())
+    assert extracted.pages == 2
+    assert segment_of(extracted, "第二页").page == 2
+    assert extracted.text.index("第一页") < extracted.text.index("第二页")
+
+
+# -- templates: where a 版头 or a 密级 marking often lives ----------------------------------------
+def test_a_marking_in_a_template_stands_at_the_top_of_the_page_and_blocks(scanner) -> None:
+    ofd = Ofd(
+        pages=[BODY_OBJECTS.replace("各街道党工委", "各单位")],
+        page_templates=["7"],
+        templates={"7": text("机密★5年", 20, 15)},
+    )
+    extracted = run(ofd.build())
+    seg = segment_of(extracted, "机密★5年")
+    assert (seg.where, seg.container, seg.page) == (Where.TEMPLATE, Where.PAGE, 1)
+    assert extracted.text.startswith("机密★5年")
+    report = scanner.scan(extracted)
+    assert report.verdict is Verdict.BLOCK
+    assert any(f.category is Category.STATE_SECRET and f.kind == "marking" for f in report.findings)
+
+
+def test_a_party_head_in_a_template_is_read_as_the_head_of_the_document(scanner) -> None:
+    ofd = Ofd(pages=[BODY_OBJECTS], page_templates=["3"], templates={"3": HEAD_OBJECTS})
+    report = scanner.scan(run(ofd.build()))
+    assert report.verdict is Verdict.BLOCK
+    assert any(f.category is Category.PARTY_DOCUMENT for f in report.findings)
+    assert report.head["doc_number"] == "宝委发〔2024〕3号"
+
+
+def test_a_template_no_page_uses_is_still_read() -> None:
+    ofd = Ofd(pages=[text("正文", 20, 20)], templates={"5": text("秘密★1年", 20, 15)})
+    extracted = run(ofd.build())
+    seg = segment_of(extracted, "秘密★1年")
+    assert (seg.where, seg.page) == (Where.TEMPLATE, None)
+    assert any("used by no page" in n for n in extracted.notes)
+
+
+# -- annotations, attachments, tags, metadata ------------------------------------------------
+def test_an_id_number_in_an_annotation_is_extracted_and_found_masked(scanner) -> None:
+    annots = annot("Stamp", text(f"身份证号{ID_NUMBER}", 0, 10), attrs='Creator="王批注"')
+    annots += annot("Highlight", remark="请核实申请人电话13812345678")
+    ofd = Ofd(pages=[text("正文", 20, 20)], annotations={0: annots})
+    extracted = run(ofd.build())
+    for needle in (ID_NUMBER, "13812345678"):
+        seg = segment_of(extracted, needle)
+        assert (seg.where, seg.container, seg.page) == (Where.ANNOTATION, Where.ANNOTATION, 1)
+    assert segment_of(extracted, "王批注").where is Where.PROPERTY
+    report = scanner.scan(extracted)
+    kinds = {f.kind for f in report.findings if f.category is Category.PERSONAL_DATA}
+    assert {"id_card", "mobile"} <= kinds
+    assert all(ID_NUMBER not in f.excerpt for f in report.findings)
+
+
+def test_attached_files_are_read_through_the_same_extractors() -> None:
+    inner_ofd = Ofd(pages=[text("附件OFD里的话", 20, 20)]).build()
+    ofd = Ofd(
+        pages=[text("正文", 20, 20)],
+        attachments=[
+            ("名单.docx", "docx", build_docx(p(f"身份证号{ID_NUMBER}")), ""),
+            ("发票", "xml", "<?xml version='1.0'?><i><b>购买方甲公司</b></i>".encode(), ""),
+            ("套娃.ofd", "ofd", inner_ofd, 'Visible="false"'),
+            ("照片.png", "png", b"\x89PNG\r\n\x1a\nnot really", ""),
+        ],
+    )
+    extracted = run(ofd.build())
+    expected = {
+        ID_NUMBER: "attachment 名单.docx: body",
+        "购买方甲公司": "attachment 发票",
+        "附件OFD里的话": "attachment 套娃.ofd: page",
+    }
+    for needle, part in expected.items():
+        seg = segment_of(extracted, needle)
+        assert (seg.where, seg.container, seg.part) == (Where.ATTACHMENT, Where.ATTACHMENT, part)
+    unread = [a for a in extracted.active_content if a.kind == "embedded_file"]
+    assert [a.where for a in unread] == ["attachment 照片.png"]
+
+
+def test_attachments_nested_deeper_than_the_limit_are_flagged_not_followed() -> None:
+    data = Ofd(pages=[text("最里层", 20, 20)]).build()
+    for depth in range(4):
+        data = Ofd(
+            pages=[text(f"第{depth}层", 20, 20)], attachments=[("a.ofd", "ofd", data, "")]
+        ).build()
+    extracted = run(data)
+    assert "最里层" not in extracted.text
+    assert "第2层" in extracted.text
+    assert any("nested over 3 deep" in a.detail for a in extracted.active_content)
+
+
+def test_custom_tags_doc_info_and_outlines_are_read() -> None:
+    tags = [
+        f'<t:root xmlns:t="urn:t" xmlns:ofd="{NS}"><t:Name>张三丰</t:Name>'
+        '<t:Ref><ofd:ObjectRef PageRef="100">1</ofd:ObjectRef></t:Ref></t:root>'.encode(),
+        b'<?xml version="1.0"?><:eInvoice xmlns:=""><Buyer>\xe4\xb9\x99\xe5\x85\xac\xe5\x8f\xb8'
+        b'</Buyer><ofd:ObjectRef PageRef="1">64</ofd:ObjectRef></:eInvoice>',  # not well-formed
+    ]
+    info = (
+        "<ofd:Title>内部资料</ofd:Title><ofd:Author>李拟稿</ofd:Author><ofd:Keywords>"
+        "<ofd:Keyword>审计</ofd:Keyword><ofd:Keyword>年报</ofd:Keyword></ofd:Keywords>"
+        '<ofd:CustomDatas><ofd:CustomData Name="密级">秘密</ofd:CustomData></ofd:CustomDatas>'
+    )
+    outline = '<ofd:Outlines><ofd:OutlineElem Title="一、总体要求"/></ofd:Outlines>'
+    ofd = Ofd(pages=[text("正文", 20, 20)], custom_tags=tags, doc_info=info,
+              document_extra=outline)  # fmt: skip
+    extracted = run(ofd.build())
+    assert segment_of(extracted, "张三丰").where is Where.CUSTOM_XML
+    assert segment_of(extracted, "乙公司").where is Where.CUSTOM_XML
+    lines = extracted.text.split("\n")
+    assert {
+        "标题：内部资料",
+        "作者：李拟稿",
+        "关键词：审计、年报",
+        "密级：秘密",
+        "书签：一、总体要求",
+    } <= set(lines)
+    assert segment_of(extracted, "密级：秘密").part == "custom:密级"
+    assert "64" not in lines
+    assert "1" not in lines
+
+
+# -- what a reader does not see ----------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("attrs", "fill", "size", "reason"),
+    [
+        pytest.param('Visible="false"', "", 5.0, "Visible=false", id="not-visible"),
+        pytest.param("", "255 255 255", 5.0, "white text", id="white"),
+        pytest.param("", "#ff #ff #ff", 5.0, "white text", id="white-hex"),
+        pytest.param("", "", 0.2, "font under 1 pt", id="tiny"),
+        pytest.param('Alpha="0"', "", 5.0, "fully transparent", id="transparent"),
+        pytest.param('Fill="false"', "", 5.0, "neither filled nor stroked", id="unfilled"),
+    ],
+)
+def test_hidden_text_is_extracted_and_marked_invisible(attrs, fill, size, reason) -> None:
+    objects = text("看得见的话", 20, 20) + text(
+        "看不见的机密", 20, 40, size, attrs=attrs, fill=fill
+    )
+    extracted = run(Ofd(pages=[objects]).build())
+    assert segment_of(extracted, "看不见的机密").where is Where.INVISIBLE
+    assert segment_of(extracted, "看得见的话").where is Where.PAGE
+    assert any(reason in note for note in extracted.notes)
+
+
+def test_text_off_the_page_is_marked_invisible() -> None:
+    extracted = run(Ofd(pages=[text("正文", 20, 20) + text("页外的话", 20, 400)]).build())
+    assert segment_of(extracted, "页外的话").where is Where.INVISIBLE
+
+
+def test_a_page_of_images_without_text_is_unreadable_and_goes_to_review(scanner) -> None:
+    extracted = run(Ofd(pages=[text("第一页正文", 20, 20), image(0, 0, 210, 297)]).build())
+    assert [u.page for u in extracted.unreadable_pages] == [2]
+    assert scanner.scan(extracted).verdict is Verdict.REVIEW
+
+
+def test_invisible_text_over_a_page_size_scan_is_its_ocr_layer() -> None:
+    ocr = "扫描件的识别文字" * 3
+    objects = image(0, 0, 210, 297) + "".join(
+        text(ocr, 20, 20 + 10 * i, size=3, attrs='Alpha="0"') for i in range(2)
+    )
+    extracted = run(Ofd(pages=[objects]).build())
+    assert segment_of(extracted, ocr).where is Where.PAGE
+    assert not extracted.unreadable_pages
+
+
+# -- actions, permissions, signatures, stray parts ---------------------------------------------
+def test_actions_that_reach_outside_are_active_content_and_jumps_are_not(scanner) -> None:
+    page_actions = action('<ofd:URI URI="https://example.org/收集?id=' + ID_NUMBER + '"/>')
+    page_actions += action('<ofd:Goto><ofd:Dest Type="XYZ" PageID="100"/></ofd:Goto>')
+    document = action('<ofd:Sound ResourceID="3"/>', "DO") + (
+        '<ofd:Permissions><ofd:Print Printable="false"/><ofd:Edit>false</ofd:Edit>'
+        "</ofd:Permissions>"
+    )
+    ofd = Ofd(pages=[text("正文", 20, 20)], page_extras=[page_actions], document_extra=document)
+    extracted = run(ofd.build())
+    kinds = {(a.kind, a.page) for a in extracted.active_content}
+    assert kinds == {("uri_action", 1), ("sound_action", None), ("restricted", None)}
+    uri = next(a for a in extracted.active_content if a.kind == "uri_action")
+    assert "example.org" in uri.detail
+    assert ID_NUMBER not in uri.detail
+    report = scanner.scan(extracted)
+    assert sum(f.category is Category.ACTIVE_CONTENT for f in report.findings) == 3
+
+
+def test_a_signed_document_is_read_and_noted() -> None:
+    extracted = run(Ofd(pages=[text("正文", 20, 20)], signed=True).build())
+    assert "正文" in extracted.text
+    assert any(
+        n.startswith("signed: 1 electronic signature(s) by test_eseal") for n in extracted.notes
+    )
+
+
+def test_a_part_no_reference_reaches_is_read_and_flagged() -> None:
+    stray = page_xml(text("夹带的秘密", 20, 20)).encode()
+    extracted = run(
+        Ofd(pages=[text("正文", 20, 20)], extra_parts={"Doc_0/old/Content.xml": stray}).build()
+    )
+    assert segment_of(extracted, "夹带的秘密").where is Where.UNREFERENCED
+    assert [a.where for a in extracted.active_content] == ["Doc_0/old/Content.xml"]
+
+
+# -- refused ---------------------------------------------------------------------------------
+def _zip(entries: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in entries.items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+def test_an_encrypted_ofd_is_refused_with_one_line() -> None:
+    data = _zip({"Encryptions.xml": b"<Encryptions/>", "entriesmap.dat": b"\x01\x02", "x": b"?"})
+    with pytest.raises(ExtractionError, match="encrypted OFD") as caught:
+        run(data)
+    assert "\n" not in str(caught.value)
+    assert caught.value.hint
+
+
+@pytest.mark.parametrize(
+    ("entries", "reason"),
+    [
+        pytest.param(
+            {"OFD.xml": b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><ofd:OFD/>'},
+            "DTD", id="entities",
+        ),
+        pytest.param({"OFD.xml": b"<ofd:OFD xmlns:ofd='" + NS.encode() + b"'/>"}, "no DocBody",
+                     id="no-docbody"),
+        pytest.param(
+            {"OFD.xml": b"<ofd:OFD xmlns:ofd='" + NS.encode() + b"'><ofd:DocBody><ofd:DocRoot>"
+             b"Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>"},
+            "DocRoot that is not there", id="no-document",
+        ),
+        pytest.param({"OFD.xml": b"\x00" * 2_000_000}, "zip bomb", id="ratio"),
+    ],
+)  # fmt: skip
+def test_hostile_or_broken_packages_are_refused(entries, reason) -> None:
+    with pytest.raises(ExtractionError, match=reason):
+        run(_zip(entries))
+
+
+def test_a_package_over_the_entry_limit_is_refused() -> None:
+    data = Ofd(pages=[text("正文", 20, 20)]).build()
+    with pytest.raises(ExtractionError, match="entries"):
+        run(data, limits=Limits(max_zip_entries=2))
