@@ -93,13 +93,28 @@ class Layout:
 
 def numbers(raw: str | None) -> list[float]:
     """Space-separated numbers; OFD colours may be written in hex as `#ee` (None: none)."""
+    if not raw:
+        return []
+    items = raw.split()
+    try:
+        return [float(item) for item in items]  # the usual case, in one comprehension
+    except ValueError:
+        pass
     out: list[float] = []
-    for item in (raw or "").split():
+    for item in items:
         try:
             out.append(float(int(item[1:], 16)) if item.startswith("#") else float(item))
         except ValueError:
             continue
     return out
+
+
+def number(raw: str | None, default: float) -> float:
+    """One number (an X, a Y, a Size), or `default`."""
+    try:
+        return float(raw) if raw is not None else default
+    except ValueError:
+        return (numbers(raw) or [default])[0]
 
 
 def box(raw: str | None) -> Box | None:
@@ -108,6 +123,8 @@ def box(raw: str | None) -> Box | None:
 
 
 def matrix(raw: str | None) -> Matrix:
+    if raw is None:
+        return IDENTITY
     values = numbers(raw)
     return (values[0], values[1], values[2], values[3], values[4], values[5]) if len(
         values) == 6 else IDENTITY  # fmt: skip
@@ -203,7 +220,7 @@ class LayoutReader:
     ) -> None:  # fmt: skip
         ctm = placed(outer, el)
         scale = math.sqrt(abs(ctm[0] * ctm[3] - ctm[1] * ctm[2])) or 1.0
-        size = (numbers(el.get("Size")) or [3.5])[0]
+        size = number(el.get("Size"), 3.5)
         reason = hidden or hidden_unit(el) or _hidden_text(el, t("FillColor"), size * scale)
         turned = abs(ctm[1]) > 1e-6 or abs(ctm[2]) > 1e-6  # rotated or sheared text
         place = _placer(ctm)
@@ -258,11 +275,21 @@ def _runs(
     code: etree._Element, text: str, size: float, whole: bool
 ) -> Iterator[tuple[str, float, float, float]]:
     """(text, x, y, end x) of each run of one TextCode, in its object's own coordinates."""
-    x, y = (numbers(code.get("X")) or [0.0])[0], (numbers(code.get("Y")) or [0.0])[0]
-    dxs, dys = deltas(code.get("DeltaX")), deltas(code.get("DeltaY"))
+    x, y = number(code.get("X"), 0.0), number(code.get("Y"), 0.0)
     if whole:  # rotated or vertical text: kept together, at its first glyph
         yield text, x, y, x + _advance(text[-1], size)
         return
+    dxs, raw_dy = deltas(code.get("DeltaX")), code.get("DeltaY")
+    # NOTE: the usual line (every glyph's advance given, none backwards or wide, no DeltaY) is
+    # one run: judged with min/max/sum in C instead of a Python step per glyph (~3x faster).
+    if (
+        raw_dy is None
+        and len(dxs) >= len(text) - 1
+        and (not dxs or (min(dxs) >= -size * 0.1 and max(dxs) <= size * SPLIT_GAP))
+    ):
+        yield text, x, y, x + sum(dxs[: len(text) - 1]) + _advance(text[-1], size)
+        return
+    dys = deltas(raw_dy)
     start, run_x, run_y = 0, x, y
     for i in range(1, len(text)):
         step = dxs[i - 1] if i - 1 < len(dxs) else _advance(text[i - 1], size)
@@ -292,14 +319,15 @@ def hidden_unit(el: etree._Element) -> str:
 def _hidden_text(el: etree._Element, fill_tag: str, size: float) -> str:
     """Why a text object's glyphs cannot be seen, from its own attributes ("" if they can)."""
     fill = el.find(fill_tag)
-    alpha = numbers(el.get("Alpha")) or numbers(fill.get("Alpha") if fill is not None else None)
-    if alpha and alpha[0] <= 0:
+    alpha = el.get("Alpha") or (fill.get("Alpha") if fill is not None else None)
+    if alpha is not None and number(alpha, 255.0) <= 0:
         return "fully transparent"
     if el.get("Fill", "true").strip().lower() == "false" and el.get("Stroke", "false") != "true":
         return "neither filled nor stroked"
     if fill is not None:
-        colour = numbers(fill.get("Value"))
-        if colour and fill.get("Index") is None and all(v >= WHITE for v in colour[:3]):
+        colour = fill.get("Value")
+        if colour and colour != "0 0 0" and fill.get("Index") is None and min(
+            numbers(colour)[:3] or [0.0]) >= WHITE:  # fmt: skip
             return "white text"
     if size < MIN_VISIBLE_MM:
         return "font under 1 pt"
