@@ -310,3 +310,15 @@ def test_a_package_over_the_entry_limit_is_refused() -> None:
     data = Ofd(pages=[text("正文", 20, 20)]).build()
     with pytest.raises(ExtractionError, match="entries"):
         run(data, limits=Limits(max_zip_entries=2))
+
+
+def test_an_id_number_wrapped_in_a_narrow_column_is_joined_as_in_a_pdf(scanner) -> None:
+    objects = (
+        text("姓名", 20, 20, 4) + text("身份证号码", 60, 20, 4) + text("性别", 110, 20, 4)
+        + text("张三", 20, 30, 4) + text(ID_NUMBER[:12], 60, 30, 3) + text("男", 110, 30, 4)
+        + text(ID_NUMBER[12:], 60, 34, 3)
+    )  # fmt: skip
+    extracted = run(Ofd(pages=[objects]).build())
+    assert extracted.text.split("\n")[1:3] == [f"张三 {ID_NUMBER[:12]} 男", ID_NUMBER[12:]]
+    report = scanner.scan(extracted)
+    assert any(f.kind == "id_card" for f in report.findings)
