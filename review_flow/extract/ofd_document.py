@@ -95,7 +95,7 @@ class Document:
         root = pkg.xml(part)
         t = layout.tags_for(root)
         bounds = layout.page_box(root, self.page_box)
-        reader = layout.LayoutReader(bounds, self.composites)
+        reader = layout.LayoutReader(bounds, self.composites, pkg.path)
         res = root.find(t("PageRes"))
         if res is not None:
             self.resources(posixpath.dirname(part), res.text)
@@ -148,7 +148,8 @@ class Document:
             if content is None:
                 continue
             found = layout.Layout()
-            layout.LayoutReader(layout.page_box(root, self.page_box), self.composites).read(
+            bounds = layout.page_box(root, self.page_box)
+            layout.LayoutReader(bounds, self.composites, self.pkg.path).read(
                 content, Where.TEMPLATE, found
             )
             if found.runs:
@@ -196,7 +197,7 @@ class Document:
         if appearance is None or bounds is None:
             return
         found = layout.Layout()
-        reader = layout.LayoutReader((-1e9, -1e9, 2e9, 2e9), self.composites)
+        reader = layout.LayoutReader((-1e9, -1e9, 2e9, 2e9), self.composites, self.pkg.path)
         reader.read(
             appearance, Where.ANNOTATION, found, layout.translate(bounds[0], bounds[1]), hidden
         )

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from review_flow.errors import ExtractionError
 from review_flow.extract.model import TextBuilder, Where
 
 OFD_NS = "http://www.ofdspec.org/2016"
@@ -25,6 +26,7 @@ MIN_VISIBLE_MM = 0.3528  # 1 pt: below this a glyph is a dot, as for PDF text
 WHITE = 250  # a fill whose every component is at least this (of 255) is white
 GAP_SPACE = 0.8  # a gap wider than this share of the font size becomes a space
 SPLIT_GAP = 1.5  # a gap this wide inside one TextCode starts a new run (table columns)
+MAX_DEPTH = 64  # layers, page blocks and composite units inside one another
 SAME_LINE = 0.4  # baselines closer than this share of the smaller size share a line
 SCAN_IMAGE_SHARE = 0.50  # as for PDF: images over half the page and …
 SCAN_MAX_CHARS = 40  # … fewer visible characters than this make a page a scan
@@ -130,18 +132,22 @@ def matrix(raw: str | None) -> Matrix:
         values) == 6 else IDENTITY  # fmt: skip
 
 
-def deltas(raw: str | None) -> list[float]:
-    """DeltaX/DeltaY: numbers, where `g N D` stands for D repeated N times."""
+def deltas(raw: str | None, wanted: int) -> list[float]:
+    """DeltaX/DeltaY: numbers, where `g N D` stands for D repeated N times; at most `wanted`.
+
+    NOTE: `g 100000 1` is 10 bytes for 100,000 numbers: expanding past the glyphs of the
+    TextCode (one delta between two glyphs) would let a small attribute fill the memory.
+    """
     items = (raw or "").split()
     out: list[float] = []
     i = 0
-    while i < len(items):
+    while i < len(items) and len(out) < wanted:
         if items[i] == "g" and i + 2 < len(items):
             try:
                 count, value = int(float(items[i + 1])), float(items[i + 2])
             except ValueError:
                 break
-            out.extend([value] * min(max(count, 0), 100_000))  # (a hostile count is capped)
+            out.extend([value] * min(max(count, 0), wanted - len(out)))
             i += 3
             continue
         try:
@@ -174,6 +180,7 @@ class LayoutReader:
 
     page: Box = A4
     composites: dict[str, etree._Element] = field(default_factory=dict)
+    path: str = ""  # the file, for an error
     _depth: int = 0
 
     def read(
@@ -181,6 +188,19 @@ class LayoutReader:
         hidden: str = "",
     ) -> None:  # fmt: skip
         """Add the runs and images under `parent` (a Content, Layer, PageBlock, Appearance)."""
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise ExtractionError(
+                    self.path, f"page content nested over {MAX_DEPTH} levels deep (hostile?)"
+                )
+            self._read(parent, where, out, outer, hidden)
+        finally:
+            self._depth -= 1
+
+    def _read(
+        self, parent: etree._Element, where: Where, out: Layout, outer: Matrix, hidden: str
+    ) -> None:
         t = tags_for(parent)
         text, image, composite, containers = (
             t("TextObject"),
@@ -206,13 +226,8 @@ class LayoutReader:
         self, el: etree._Element, where: Where, out: Layout, outer: Matrix, hidden: str
     ) -> None:
         unit = self.composites.get(el.get("ResourceID", ""))
-        if unit is None or self._depth >= 8:  # (a unit may draw itself)
-            return
-        self._depth += 1
-        try:
+        if unit is not None:  # (a unit that draws itself meets MAX_DEPTH)
             self.read(unit, where, out, placed(outer, el), hidden or hidden_unit(el))
-        finally:
-            self._depth -= 1
 
     def text_object(
         self, el: etree._Element, t: Tags, where: Where, out: Layout, outer: Matrix,
@@ -279,7 +294,7 @@ def _runs(
     if whole:  # rotated or vertical text: kept together, at its first glyph
         yield text, x, y, x + _advance(text[-1], size)
         return
-    dxs, raw_dy = deltas(code.get("DeltaX")), code.get("DeltaY")
+    dxs, raw_dy = deltas(code.get("DeltaX"), len(text) - 1), code.get("DeltaY")
     # NOTE: the usual line (every glyph's advance given, none backwards or wide, no DeltaY) is
     # one run: judged with min/max/sum in C instead of a Python step per glyph (~3x faster).
     if (
@@ -289,7 +304,7 @@ def _runs(
     ):
         yield text, x, y, x + sum(dxs[: len(text) - 1]) + _advance(text[-1], size)
         return
-    dys = deltas(raw_dy)
+    dys = deltas(raw_dy, len(text) - 1)
     start, run_x, run_y = 0, x, y
     for i in range(1, len(text)):
         step = dxs[i - 1] if i - 1 < len(dxs) else _advance(text[i - 1], size)

@@ -126,20 +126,27 @@ def custom_tags(pkg: Package, folder: str, loc: str | None) -> None:
             pkg.out.separate("\n")
 
 
-def _tag_texts(pkg: Package, name: str) -> list[str]:
-    """The text of a tag part outside its ObjectRef elements.
+def lenient_xml(pkg: Package, name: str, data: bytes) -> etree._Element | list[str]:
+    """A side part parsed, or, when it is not well-formed XML, its text read between the tags.
 
     NOTE: producers write custom tag parts that are not well-formed XML (an empty prefix,
-    `<:eInvoice xmlns:="">`, in real invoices); their text is then read between the tags.
+    `<:eInvoice xmlns:="">`, in real invoices): their text is still what a reader could
+    recover. A part with a DTD or entities is refused all the same.
     """
-    data = pkg.bytes_of(name)
     try:
-        root = parse_xml(pkg.path, name, data)
+        return parse_xml(pkg.path, name, data)
     except ExtractionError as exc:
         if "not well-formed" not in exc.reason:
             raise
-        raw = _OBJECT_REF.sub("<", data.decode("utf-8", "replace"))
-        return [s.strip() for s in html.unescape(_TAG.sub("\n", raw)).split("\n") if s.strip()]
+    raw = _OBJECT_REF.sub("<", data.decode("utf-8", "replace"))
+    return [s.strip() for s in html.unescape(_TAG.sub("\n", raw)).split("\n") if s.strip()]
+
+
+def _tag_texts(pkg: Package, name: str) -> list[str]:
+    """The text of a tag part outside its ObjectRef elements."""
+    root = lenient_xml(pkg, name, pkg.bytes_of(name))
+    if isinstance(root, list):
+        return root
     out: list[str] = []
     for el in root.iter():
         if not isinstance(el.tag, str) or etree.QName(el).localname == "ObjectRef":
@@ -193,8 +200,13 @@ def unreferenced(pkg: Package) -> None:
         if name.lower().endswith(".txt"):
             texts = [s.strip() for s in data.decode("utf-8", "replace").splitlines() if s.strip()]
         else:
-            root = parse_xml(pkg.path, name, data)
-            texts = _page_texts(root) if etree.QName(root).localname == "Page" else _texts(root)
+            root = lenient_xml(pkg, name, data)
+            if isinstance(root, list):
+                texts = root
+            elif etree.QName(root).localname == "Page":
+                texts = _page_texts(root)
+            else:
+                texts = _texts(root)
         pkg.add_active("unreferenced_part", name, "a part no reference in the package reaches")
         for text in texts:
             pkg.out.add(text, Where.UNREFERENCED, part=name)

@@ -60,6 +60,7 @@ class Ofd:
     custom_tags: list[bytes] = field(default_factory=list)
     doc_info: str = ""  # inner XML of DocInfo
     document_extra: str = ""  # inner XML appended to Document (Outlines, Permissions, Actions)
+    common_extra: str = ""  # inner XML appended to CommonData (PublicRes)
     signed: bool = False
     extra_parts: dict[str, bytes] = field(default_factory=dict)
 
@@ -96,7 +97,8 @@ class Ofd:
             "Doc_0/Document.xml",
             f'{HEAD}<ofd:Document xmlns:ofd="{NS}"><ofd:CommonData><ofd:MaxUnitID>99'
             "</ofd:MaxUnitID><ofd:PageArea><ofd:PhysicalBox>0 0 210 297</ofd:PhysicalBox>"
-            f"</ofd:PageArea>{templates}</ofd:CommonData><ofd:Pages>{pages}</ofd:Pages>"
+            f"</ofd:PageArea>{templates}{self.common_extra}</ofd:CommonData>"
+            f"<ofd:Pages>{pages}</ofd:Pages>"
             f"{parts}{self.document_extra}</ofd:Document>",
         )
         for tid, objects in self.templates.items():

@@ -322,3 +322,53 @@ def test_an_id_number_wrapped_in_a_narrow_column_is_joined_as_in_a_pdf(scanner) 
     assert extracted.text.split("\n")[1:3] == [f"张三 {ID_NUMBER[:12]} 男", ID_NUMBER[12:]]
     report = scanner.scan(extracted)
     assert any(f.kind == "id_card" for f in report.findings)
+
+
+def test_text_in_a_composite_unit_is_placed_through_its_ctm() -> None:
+    unit = text("复合图元里的话", 10, 10)  # at (10, 10) in the unit, scaled ×2 → (40, 220)
+    res = (
+        f'<?xml version="1.0"?><ofd:Res xmlns:ofd="{NS}"><ofd:CompositeGraphicUnits>'
+        f'<ofd:CompositeGraphicUnit ID="77" Width="100" Height="30"><ofd:Content>{unit}'
+        "</ofd:Content></ofd:CompositeGraphicUnit></ofd:CompositeGraphicUnits></ofd:Res>"
+    )
+    composite = (
+        '<ofd:CompositeObject ID="5" ResourceID="77" Boundary="20 200 100 30" CTM="2 0 0 2 0 0"/>'
+    )
+    ofd = Ofd(
+        pages=[text("页首", 20, 20) + composite + text("页尾", 20, 280)],
+        common_extra="<ofd:PublicRes>PublicRes.xml</ofd:PublicRes>",
+        extra_parts={"Doc_0/PublicRes.xml": res.encode()},
+    )
+    extracted = run(ofd.build())
+    assert extracted.text.split("\n")[:3] == ["页首", "复合图元里的话", "页尾"]
+    assert segment_of(extracted, "复合图元里的话").where is Where.PAGE
+
+
+def test_a_stray_part_that_is_not_well_formed_is_still_read() -> None:
+    stray = b"<note><p>\xe6\xb3\xa8\xe6\x84\x8f\xe4\xbf\x9d\xe5\xad\x98</p><unclosed></note>"
+    extracted = run(Ofd(pages=[text("正文", 20, 20)], extra_parts={"Doc_0/x.xml": stray}).build())
+    assert segment_of(extracted, "注意保存").where is Where.UNREFERENCED
+
+
+def test_repeat_counts_past_the_glyphs_are_not_expanded() -> None:
+    bomb = text("两字", 20, 20, delta_x="g 2000000000 5 " * 2000)
+    extracted = run(Ofd(pages=[bomb]).build())
+    assert extracted.text.startswith("两字")
+
+
+@pytest.mark.parametrize("self_drawing", [False, True], ids=["nested-blocks", "self-drawing-unit"])
+def test_content_nested_past_the_depth_limit_is_refused(self_drawing: bool) -> None:
+    if self_drawing:
+        loop = '<ofd:CompositeObject ID="5" ResourceID="9" Boundary="0 0 10 10"/>'
+        objects = loop
+        res = (
+            f'<?xml version="1.0"?><ofd:Res xmlns:ofd="{NS}"><ofd:CompositeGraphicUnits>'
+            f'<ofd:CompositeGraphicUnit ID="9"><ofd:Content>{loop}</ofd:Content>'
+            "</ofd:CompositeGraphicUnit></ofd:CompositeGraphicUnits></ofd:Res>"
+        )
+        ofd = Ofd(pages=[objects], common_extra="<ofd:PublicRes>R.xml</ofd:PublicRes>",
+                  extra_parts={"Doc_0/R.xml": res.encode()})  # fmt: skip
+    else:
+        ofd = Ofd(pages=["<ofd:PageBlock>" * 200 + text("深处", 20, 20) + "</ofd:PageBlock>" * 200])
+    with pytest.raises(ExtractionError, match="nested over 64 levels"):
+        run(ofd.build())
