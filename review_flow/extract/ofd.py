@@ -79,8 +79,8 @@ def doc_info(pkg: Package, info: etree._Element | None, t: layout.Tags) -> None:
         if el is None:
             continue
         value = "、".join(s.strip() for s in el.itertext() if s.strip())
-        pkg.property(f"{label}：{value}", f"ofd:{key}")
+        pkg.add_property(f"{label}：{value}", f"ofd:{key}")
     custom = info.find(t("CustomDatas"))
     for data in custom.iterchildren(t("CustomData")) if custom is not None else ():
         name = data.get("Name", "")
-        pkg.property(f"{name}：{(data.text or '').strip()}", f"custom:{name}")
+        pkg.add_property(f"{name}：{(data.text or '').strip()}", f"custom:{name}")

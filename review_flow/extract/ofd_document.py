@@ -180,7 +180,7 @@ class Document:
                     authors.append(creator)
             self.actions(page_annots, f"annotations of page {number}", number)
         if authors:
-            pkg.property(f"批注作者：{'、'.join(authors)}", "annot-authors")
+            pkg.add_property(f"批注作者：{'、'.join(authors)}", "annot-authors")
 
     def annotation(
         self, annot: etree._Element, t: layout.Tags, part: str, number: int | None
@@ -210,7 +210,7 @@ class Document:
             return
         for elem in outlines.iter(self.t("OutlineElem")):
             title = " ".join((elem.get("Title") or "").split())
-            self.pkg.property(f"书签：{title}", "outline")
+            self.pkg.add_property(f"书签：{title}", "outline")
 
     def permissions(self) -> None:
         found = self.root.find(self.t("Permissions"))

@@ -75,7 +75,8 @@ class Package:
     def missing(self, what: str, loc: str | None) -> None:
         self.notes.append(f"{what} {loc!r} is named but not in the package")
 
-    def property(self, line: str, part: str) -> None:
+    def add_property(self, line: str, part: str) -> None:
+        """A `label：value` line, when it has a value."""
         if line.partition("：")[2].strip():
             self.out.add(line, Where.PROPERTY, part=part)
             self.out.separate("\n")
