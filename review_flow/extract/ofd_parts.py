@@ -58,11 +58,11 @@ def read_attachment(pkg: Package, label: str, filename: str, data: bytes) -> Non
     where = f"attachment {label}"
     if filename.lower().endswith(".xml") or data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<":
         try:
-            root = parse_xml(pkg.path, where, data)
-        except ExtractionError as exc:
+            root = lenient_xml(pkg, where, data)
+        except ExtractionError as exc:  # (a DTD or entities: the attachment is not read)
             pkg.add_active("embedded_file", where, f"attached file not read: {exc.reason}")
             return
-        for text in _texts(root):
+        for text in root if isinstance(root, list) else _texts(root):
             pkg.out.add(text, Where.ATTACHMENT, part=where)
             pkg.out.separate("\n")
         return

@@ -130,6 +130,8 @@ def test_attached_files_are_read_through_the_same_extractors() -> None:
             ("发票", "xml", "<?xml version='1.0'?><i><b>购买方甲公司</b></i>".encode(), ""),
             ("套娃.ofd", "ofd", inner_ofd, 'Visible="false"'),
             ("照片.png", "png", b"\x89PNG\r\n\x1a\nnot really", ""),
+            ("说明.html", "html", "<html><p>网页附件<br></p></html>".encode(), ""),
+            ("实体.xml", "xml", b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x/>', ""),
         ],
     )
     extracted = run(ofd.build())
@@ -137,12 +139,13 @@ def test_attached_files_are_read_through_the_same_extractors() -> None:
         ID_NUMBER: "attachment 名单.docx: body",
         "购买方甲公司": "attachment 发票",
         "附件OFD里的话": "attachment 套娃.ofd: page",
+        "网页附件": "attachment 说明.html",
     }
     for needle, part in expected.items():
         seg = segment_of(extracted, needle)
         assert (seg.where, seg.container, seg.part) == (Where.ATTACHMENT, Where.ATTACHMENT, part)
     unread = [a for a in extracted.active_content if a.kind == "embedded_file"]
-    assert [a.where for a in unread] == ["attachment 照片.png"]
+    assert [a.where for a in unread] == ["attachment 照片.png", "attachment 实体.xml"]
 
 
 def test_attachments_nested_deeper_than_the_limit_are_flagged_not_followed() -> None:
