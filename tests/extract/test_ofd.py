@@ -375,3 +375,17 @@ def test_content_nested_past_the_depth_limit_is_refused(self_drawing: bool) -> N
         ofd = Ofd(pages=["<ofd:PageBlock>" * 200 + text("深处", 20, 20) + "</ofd:PageBlock>" * 200])
     with pytest.raises(ExtractionError, match="nested over 64 levels"):
         run(ofd.build())
+
+
+def test_a_page_whose_content_part_is_missing_is_unreadable_not_empty() -> None:
+    data = Ofd(pages=[text("第一页", 20, 20), text("第二页", 20, 20)]).build()
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(buf, "w") as out:
+        for info in src.infolist():
+            if info.filename != "Doc_0/Pages/Page_1/Content.xml":
+                out.writestr(info, src.read(info))
+    extracted = run(buf.getvalue())
+    assert extracted.pages == 2
+    assert [(u.page, u.reason) for u in extracted.unreadable_pages] == [
+        (2, "page content is missing from the package")
+    ]
