@@ -100,15 +100,14 @@ class Document:
         if res is not None:
             self.resources(posixpath.dirname(part), res.text)
         found = layout.Layout()
-        for ref in root.iterchildren(t("Template")):
-            template = self.template(ref.get("TemplateID", ""))
-            content = template.find(layout.tags_for(template)("Content")) if (
-                template is not None) else None  # fmt: skip
-            if content is not None:
-                reader.read(content, Where.TEMPLATE, found)
+        refs = list(root.iterchildren(t("Template")))
+        front = [r for r in refs if r.get("ZOrder", "").strip().lower() == "foreground"]
+        self.templates_of(reader, [r for r in refs if r not in front], found)
         content = root.find(t("Content"))
         if content is not None:
             reader.read(content, Where.PAGE, found)
+        self.templates_of(reader, front, found)  # drawn over the page's own content
+        found.mark_covered()
         area = abs(bounds[2] * bounds[3])
         runs = self.ocr_layer(number, found, area)
         if runs is found.runs:
@@ -118,6 +117,16 @@ class Document:
         layout.write(pkg.out, runs, Where.PAGE, part, number)
         pkg.out.separate("\n")
         self.actions(root, f"page {number}", number)
+
+    def templates_of(
+        self, reader: layout.LayoutReader, refs: list[etree._Element], found: layout.Layout
+    ) -> None:
+        for ref in refs:
+            template = self.template(ref.get("TemplateID", ""))
+            if template is not None:
+                content = template.find(layout.tags_for(template)("Content"))
+                if content is not None:
+                    reader.read(content, Where.TEMPLATE, found)
 
     def ocr_layer(self, number: int, found: layout.Layout, area: float) -> list[layout.Run]:
         """Invisible text over a page-size scan is what a reader sees, as OCR (as in PDF)."""

@@ -9,6 +9,7 @@ smallest Y.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import re
@@ -26,6 +27,8 @@ MIN_VISIBLE_MM = 0.3528  # 1 pt: below this a glyph is a dot, as for PDF text
 WHITE = 250  # a fill whose every component is at least this (of 255) is white
 GAP_SPACE = 0.8  # a gap wider than this share of the font size becomes a space
 SPLIT_GAP = 1.5  # a gap this wide inside one TextCode starts a new run (table columns)
+OPAQUE = 200  # a fill at least this opaque (of 255) hides what it covers
+COVERED = "under a filled shape drawn over it"
 MAX_DEPTH = 64  # layers, page blocks and composite units inside one another
 SAME_LINE = 0.4  # baselines closer than this share of the smaller size share a line
 SCAN_IMAGE_SHARE = 0.50  # as for PDF: images over half the page and …
@@ -87,10 +90,28 @@ class Layout:
     image_area: float = 0.0  # mm² under images
     images: int = 0
     reasons: dict[str, int] = field(default_factory=dict)  # hidden reason → characters
+    # Opaque filled boxes (left, top, right, bottom on the page), each with the number of
+    # runs drawn before it: those runs are under it.
+    covers: list[tuple[int, Box]] = field(default_factory=list)
 
     @property
     def visible_chars(self) -> int:
         return sum(len(r.text.strip()) for r in self.runs if not r.hidden)
+
+    def hide(self, index: int, reason: str) -> None:
+        run = self.runs[index]
+        self.runs[index] = dataclasses.replace(run, hidden=reason)
+        self.reasons[reason] = self.reasons.get(reason, 0) + len(run.text)
+
+    def mark_covered(self) -> None:
+        """Text a filled box drawn after it covers is text a reader cannot see (a black box
+        over a name: redaction that left the text in the file)."""
+        for drawn_before, (left, top, right, bottom) in self.covers:
+            for i in range(drawn_before):
+                run = self.runs[i]
+                x, y = (run.x + run.end) / 2, run.y - run.size / 3  # the glyphs' middle
+                if not run.hidden and left <= x <= right and top <= y <= bottom:
+                    self.hide(i, COVERED)
 
 
 def numbers(raw: str | None) -> list[float]:
@@ -202,16 +223,21 @@ class LayoutReader:
         self, parent: etree._Element, where: Where, out: Layout, outer: Matrix, hidden: str
     ) -> None:
         t = tags_for(parent)
-        text, image, composite, containers = (
+        text, image, composite, path, containers = (
             t("TextObject"),
             t("ImageObject"),
             t("CompositeObject"),
+            t("PathObject"),
             t.containers,
         )
         for el in parent:
             kind = el.tag
             if kind == text:
                 self.text_object(el, t, where, out, outer, hidden)
+            elif kind == path:
+                cover = _cover(el, t, outer)
+                if cover is not None and not hidden:
+                    out.covers.append((len(out.runs), cover))
             elif kind == image:
                 found = box(el.get("Boundary"))
                 if found is not None:
@@ -319,6 +345,30 @@ def _runs(
 
 def _advance(char: str, size: float) -> float:
     return size / 2 if HALF_WIDTH.match(char) else size
+
+
+def _cover(el: etree._Element, t: Tags, outer: Matrix) -> Box | None:
+    """The page box a path fills opaquely, if it is a filled polygon of at most five points
+    (a rectangle drawn over text; a seal's curves are not judged)."""
+    if el.get("Fill", "false").strip().lower() != "true" or hidden_unit(el):
+        return None
+    fill = el.find(t("FillColor"))
+    alpha = el.get("Alpha") or (fill.get("Alpha") if fill is not None else None)
+    if alpha is not None and number(alpha, 255.0) < OPAQUE:
+        return None
+    data = (el.findtext(t("AbbreviatedData")) or "").split()
+    commands = [item for item in data if item.isalpha()]
+    if not commands or set(commands) - {"M", "S", "L", "C"} or commands.count("L") > 4:
+        return None
+    bounds = box(el.get("Boundary"))
+    if bounds is None:
+        return None
+    place = _placer(outer)
+    (x0, y0), (x1, y1) = (
+        place(bounds[0], bounds[1]),
+        place(bounds[0] + bounds[2], bounds[1] + bounds[3]),
+    )
+    return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
 
 
 def hidden_unit(el: etree._Element) -> str:

@@ -39,8 +39,8 @@ def image(x: float, y: float, width: float, height: float) -> str:
     )
 
 
-def page_xml(objects: str, template: str = "", extra: str = "") -> str:
-    tpl = f'<ofd:Template TemplateID="{template}" ZOrder="Background"/>' if template else ""
+def page_xml(objects: str, template: str = "", extra: str = "", zorder: str = "Background") -> str:
+    tpl = f'<ofd:Template TemplateID="{template}" ZOrder="{zorder}"/>' if template else ""
     return (
         f'{HEAD}<ofd:Page xmlns:ofd="{NS}">{tpl}<ofd:Content><ofd:Layer ID="2">{objects}'
         f"</ofd:Layer></ofd:Content>{extra}</ofd:Page>"
@@ -55,6 +55,7 @@ class Ofd:
     page_templates: list[str] = field(default_factory=list)  # template ID per page ("" none)
     page_extras: list[str] = field(default_factory=list)  # e.g. <ofd:Actions> of the page
     templates: dict[str, str] = field(default_factory=dict)  # ID → content objects
+    zorder: str = "Background"  # where the pages draw their template
     annotations: dict[int, str] = field(default_factory=dict)  # page index → <ofd:Annot>s
     attachments: list[tuple[str, str, bytes, str]] = field(default_factory=list)
     custom_tags: list[bytes] = field(default_factory=list)
@@ -106,7 +107,8 @@ class Ofd:
         for i, objects in enumerate(self.pages):
             tpl = self.page_templates[i] if i < len(self.page_templates) else ""
             extra = self.page_extras[i] if i < len(self.page_extras) else ""
-            z.writestr(f"Doc_0/Pages/Page_{i}/Content.xml", page_xml(objects, tpl, extra))
+            page = page_xml(objects, tpl, extra, self.zorder)
+            z.writestr(f"Doc_0/Pages/Page_{i}/Content.xml", page)
         self._write_annotations(z)
         self._write_attachments(z)
         self._write_tags(z)

@@ -389,3 +389,38 @@ def test_a_page_whose_content_part_is_missing_is_unreadable_not_empty() -> None:
     assert [(u.page, u.reason) for u in extracted.unreadable_pages] == [
         (2, "page content is missing from the package")
     ]
+
+
+def _box(x: float, y: float, w: float, h: float, data: str = "", alpha: str = "") -> str:
+    path = data or f"M 0 0 L {w} 0 L {w} {h} L 0 {h} C"
+    fill_alpha = f' Alpha="{alpha}"' if alpha else ""
+    return (
+        f'<ofd:PathObject ID="8" Boundary="{x} {y} {w} {h}" Fill="true" Stroke="false">'
+        f'<ofd:FillColor Value="0 0 0"{fill_alpha}/><ofd:AbbreviatedData>{path}'
+        "</ofd:AbbreviatedData></ofd:PathObject>"
+    )
+
+
+def test_text_under_a_filled_box_drawn_over_it_is_invisible_and_under_a_cell_shade_is_not() -> None:
+    objects = (
+        _box(18, 10, 60, 14)  # a shaded cell, drawn before its text
+        + text("表头单元格", 20, 20)
+        + text("申请人张三丰", 20, 40)
+        + _box(18, 30, 80, 14)  # the "redaction": a black box drawn over the name
+        + text("盖章处", 20, 60)
+        + _box(18, 50, 40, 14, data="M 0 0 B 10 0 20 10 20 20 C")  # a seal's curve: not judged
+        + text("半透明遮盖", 20, 80)
+        + _box(18, 70, 60, 14, alpha="80")
+    )
+    extracted = run(Ofd(pages=[objects]).build())
+    assert segment_of(extracted, "申请人张三丰").where is Where.INVISIBLE
+    for visible in ("表头单元格", "盖章处", "半透明遮盖"):
+        assert segment_of(extracted, visible).where is Where.PAGE
+    assert "page 1: 6 characters under a filled shape drawn over it" in extracted.notes
+
+
+def test_a_foreground_template_is_drawn_over_the_page() -> None:
+    for zorder, where in (("Foreground", Where.INVISIBLE), ("Background", Where.PAGE)):
+        ofd = Ofd(pages=[text("被模板遮住的话", 20, 40)], page_templates=["4"],
+                  templates={"4": _box(0, 0, 210, 297)}, zorder=zorder)  # fmt: skip
+        assert segment_of(run(ofd.build()), "被模板遮住的话").where is where
