@@ -18,7 +18,7 @@ import zipfile
 from lxml import etree
 
 from review_flow.errors import ExtractionError
-from review_flow.extract import ofd_layout as layout
+from review_flow.extract import ofd_geometry as geometry
 from review_flow.extract.limits import Limits, check_zip
 from review_flow.extract.model import Extracted
 from review_flow.extract.ofd_document import Document
@@ -54,7 +54,7 @@ def read(pkg: Package) -> None:
     if "OFD.xml" not in pkg.names:
         raise ExtractionError(pkg.path, "zip file is not an OFD document (no OFD.xml)")
     root = pkg.xml("OFD.xml")
-    t = layout.tags_for(root)
+    t = geometry.tags_for(root)
     bodies = root.findall(t("DocBody"))
     if not bodies:
         raise ExtractionError(pkg.path, "OFD.xml names no document (no DocBody)")
@@ -70,7 +70,7 @@ def read(pkg: Package) -> None:
     unreferenced(pkg)
 
 
-def doc_info(pkg: Package, info: etree._Element | None, t: layout.Tags) -> None:
+def doc_info(pkg: Package, info: etree._Element | None, t: geometry.Tags) -> None:
     """Title, author, subject, keywords, creator and custom data → properties."""
     if info is None:
         return

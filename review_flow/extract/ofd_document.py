@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
+from review_flow.extract import ofd_geometry as geometry
 from review_flow.extract import ofd_layout as layout
 from review_flow.extract.model import UnreadablePage, Where
 from review_flow.extract.ofd_parts import attachments, custom_tags, signatures
@@ -34,16 +35,16 @@ class Document:
         self.pkg, self.name = pkg, name
         self.folder = posixpath.dirname(name)
         self.root = pkg.xml(name)
-        self.t = t = layout.tags_for(self.root)
+        self.t = t = geometry.tags_for(self.root)
         common = self.root.find(t("CommonData"))
-        self.page_box = layout.A4
+        self.page_box = geometry.A4
         self.templates: dict[str, str] = {}  # TemplatePage ID → part
         self.used: set[str] = set()
         self.composites: dict[str, etree._Element] = {}
         if common is not None:
             area = common.find(t("PageArea"))
             if area is not None:
-                self.page_box = layout.box(area.findtext(t("PhysicalBox"))) or layout.A4
+                self.page_box = geometry.box(area.findtext(t("PhysicalBox"))) or geometry.A4
             for tpl in common.iterchildren(t("TemplatePage")):
                 part = pkg.locate(self.folder, tpl.get("BaseLoc"))
                 if part is None:
@@ -62,7 +63,7 @@ class Document:
         if part is None:
             return
         root = self.pkg.xml(part)
-        t = layout.tags_for(root)
+        t = geometry.tags_for(root)
         for unit in root.iter(t("CompositeGraphicUnit")):
             content = unit.find(t("Content"))
             if content is not None and unit.get("ID"):
@@ -93,8 +94,8 @@ class Document:
             pkg.unreadable.append(UnreadablePage(number, MISSING_PAGE))
             return
         root = pkg.xml(part)
-        t = layout.tags_for(root)
-        bounds = layout.page_box(root, self.page_box)
+        t = geometry.tags_for(root)
+        bounds = geometry.page_box(root, self.page_box)
         reader = layout.LayoutReader(bounds, self.composites, pkg.path)
         res = root.find(t("PageRes"))
         if res is not None:
@@ -124,7 +125,7 @@ class Document:
         for ref in refs:
             template = self.template(ref.get("TemplateID", ""))
             if template is not None:
-                content = template.find(layout.tags_for(template)("Content"))
+                content = template.find(geometry.tags_for(template)("Content"))
                 if content is not None:
                     reader.read(content, Where.TEMPLATE, found)
 
@@ -153,11 +154,11 @@ class Document:
             if template_id in self.used:
                 continue
             root = self.pkg.xml(part)
-            content = root.find(layout.tags_for(root)("Content"))
+            content = root.find(geometry.tags_for(root)("Content"))
             if content is None:
                 continue
             found = layout.Layout()
-            bounds = layout.page_box(root, self.page_box)
+            bounds = geometry.page_box(root, self.page_box)
             layout.LayoutReader(bounds, self.composites, self.pkg.path).read(
                 content, Where.TEMPLATE, found
             )
@@ -171,7 +172,7 @@ class Document:
         if part is None:
             return
         pkg, root = self.pkg, self.pkg.xml(part)
-        t = layout.tags_for(root)
+        t = geometry.tags_for(root)
         authors: list[str] = []
         for page in root.iterchildren(t("Page")):
             number = self.page_numbers.get(page.get("PageID", ""))
@@ -181,7 +182,7 @@ class Document:
                 pkg.missing("annotation part", loc)
                 continue
             page_annots = pkg.xml(name)
-            at = layout.tags_for(page_annots)
+            at = geometry.tags_for(page_annots)
             for annot in page_annots.iterchildren(at("Annot")):
                 self.annotation(annot, at, name, number)
                 creator = (annot.get("Creator") or "").strip()
@@ -192,7 +193,7 @@ class Document:
             pkg.add_property(f"批注作者：{'、'.join(authors)}", "annot-authors")
 
     def annotation(
-        self, annot: etree._Element, t: layout.Tags, part: str, number: int | None
+        self, annot: etree._Element, t: geometry.Tags, part: str, number: int | None
     ) -> None:
         out = self.pkg.out
         hidden = layout.hidden_unit(annot)
@@ -202,13 +203,13 @@ class Document:
                     part, number)  # fmt: skip
             out.separate("\n")
         appearance = annot.find(t("Appearance"))
-        bounds = layout.box(appearance.get("Boundary")) if appearance is not None else None
+        bounds = geometry.box(appearance.get("Boundary")) if appearance is not None else None
         if appearance is None or bounds is None:
             return
         found = layout.Layout()
         reader = layout.LayoutReader((-1e9, -1e9, 2e9, 2e9), self.composites, self.pkg.path)
         reader.read(
-            appearance, Where.ANNOTATION, found, layout.translate(bounds[0], bounds[1]), hidden
+            appearance, Where.ANNOTATION, found, geometry.translate(bounds[0], bounds[1]), hidden
         )
         layout.write(out, found.runs, Where.ANNOTATION, part, number)
         out.separate("\n")
@@ -238,7 +239,7 @@ class Document:
 
     def actions(self, root: etree._Element, where: str, number: int | None) -> None:
         """URI, attachment, sound and movie actions (and scripts) → active content."""
-        t = layout.tags_for(root)
+        t = geometry.tags_for(root)
         for action in root.iter(t("Action")):
             event = action.get("Event", "")
             for child in action:

@@ -1,8 +1,8 @@
 """OFD page content (GB/T 33190 `Content.xml`) → text runs placed on the page, and lines.
 
-Owns the geometry: where each TextCode's characters stand (`@X/@Y`, `DeltaX/DeltaY`,
-`Boundary`, `CTM`), whether a reader can see them, and the reading order (lines by Y, then X).
-It never opens the package: ofd.py hands it parsed parts.
+Owns where each TextCode's characters stand (`@X/@Y`, `DeltaX/DeltaY`, `Boundary`, `CTM`,
+through ofd_geometry.py), whether a reader can see them, and the reading order (lines by Y,
+then X). It never opens the package: ofd_document.py hands it parsed parts.
 NOTE: OFD coordinates are millimetres with Y growing downwards, so the top line has the
 smallest Y.
 """
@@ -10,19 +10,30 @@ smallest Y.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import math
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from lxml import etree
 
 from review_flow.errors import ExtractionError
 from review_flow.extract.model import TextBuilder, Where
+from review_flow.extract.ofd_geometry import (
+    A4,
+    IDENTITY,
+    Box,
+    Matrix,
+    Tags,
+    box,
+    deltas,
+    number,
+    numbers,
+    placed,
+    placer,
+    tags_for,
+)
 
-OFD_NS = "http://www.ofdspec.org/2016"
-A4 = (0.0, 0.0, 210.0, 297.0)
 MIN_VISIBLE_MM = 0.3528  # 1 pt: below this a glyph is a dot, as for PDF text
 WHITE = 250  # a fill whose every component is at least this (of 255) is white
 GAP_SPACE = 0.8  # a gap wider than this share of the font size becomes a space
@@ -36,37 +47,6 @@ SCAN_MAX_CHARS = 40  # … fewer visible characters than this make a page a scan
 # NOTE: producers write CJK with a DeltaX per glyph; without one, a glyph's advance is
 # guessed from the size: full width for CJK, half for Latin and digits.
 HALF_WIDTH = re.compile(r"[\x00-\u2e7f\uff61-\uff9f]")
-
-Box = tuple[float, float, float, float]  # x, y, width, height
-Matrix = tuple[float, float, float, float, float, float]
-IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
-
-
-@dataclass(frozen=True, slots=True)
-class Tags:
-    """Clark names of the elements read, in one namespace.
-
-    NOTE: producers disagree on the namespace (`http://www.ofdspec.org/2016`, the bare
-    `http://www.ofdspec.org`, none at all), so each part is read in its root's namespace.
-    """
-
-    ns: str
-
-    def __call__(self, name: str) -> str:
-        return f"{{{self.ns}}}{name}" if self.ns else name
-
-    @property
-    def containers(self) -> frozenset[str]:
-        return frozenset(map(self, ("Layer", "PageBlock", "Content", "Appearance")))
-
-
-@functools.cache
-def tags_of(ns: str) -> Tags:
-    return Tags(ns)
-
-
-def tags_for(root: etree._Element) -> Tags:
-    return tags_of(etree.QName(root).namespace or "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,83 +92,6 @@ class Layout:
                 x, y = (run.x + run.end) / 2, run.y - run.size / 3  # the glyphs' middle
                 if not run.hidden and left <= x <= right and top <= y <= bottom:
                     self.hide(i, COVERED)
-
-
-def numbers(raw: str | None) -> list[float]:
-    """Space-separated numbers; OFD colours may be written in hex as `#ee` (None: none)."""
-    if not raw:
-        return []
-    items = raw.split()
-    try:
-        return [float(item) for item in items]  # the usual case, in one comprehension
-    except ValueError:
-        pass
-    out: list[float] = []
-    for item in items:
-        try:
-            out.append(float(int(item[1:], 16)) if item.startswith("#") else float(item))
-        except ValueError:
-            continue
-    return out
-
-
-def number(raw: str | None, default: float) -> float:
-    """One number (an X, a Y, a Size), or `default`."""
-    try:
-        return float(raw) if raw is not None else default
-    except ValueError:
-        return (numbers(raw) or [default])[0]
-
-
-def box(raw: str | None) -> Box | None:
-    values = numbers(raw)
-    return (values[0], values[1], values[2], values[3]) if len(values) == 4 else None
-
-
-def matrix(raw: str | None) -> Matrix:
-    if raw is None:
-        return IDENTITY
-    values = numbers(raw)
-    return (values[0], values[1], values[2], values[3], values[4], values[5]) if len(
-        values) == 6 else IDENTITY  # fmt: skip
-
-
-def deltas(raw: str | None, wanted: int) -> list[float]:
-    """DeltaX/DeltaY: numbers, where `g N D` stands for D repeated N times; at most `wanted`.
-
-    NOTE: `g 100000 1` is 10 bytes for 100,000 numbers: expanding past the glyphs of the
-    TextCode (one delta between two glyphs) would let a small attribute fill the memory.
-    """
-    items = (raw or "").split()
-    out: list[float] = []
-    i = 0
-    while i < len(items) and len(out) < wanted:
-        if items[i] == "g" and i + 2 < len(items):
-            try:
-                count, value = int(float(items[i + 1])), float(items[i + 2])
-            except ValueError:
-                break
-            out.extend([value] * min(max(count, 0), wanted - len(out)))
-            i += 3
-            continue
-        try:
-            out.append(float(items[i]))
-        except ValueError:
-            break
-        i += 1
-    return out
-
-
-def page_box(root: etree._Element | None, default: Box) -> Box:
-    """The page's PhysicalBox, else the document's."""
-    if root is not None:
-        t = tags_for(root)
-        area = root.find(t("Area"))
-        if area is not None:
-            found = box(area.findtext(t("PhysicalBox")))
-            if found is not None:
-                return found
-    return default
 
 
 @dataclass
@@ -264,7 +167,7 @@ class LayoutReader:
         size = number(el.get("Size"), 3.5)
         reason = hidden or hidden_unit(el) or _hidden_text(el, t("FillColor"), size * scale)
         turned = abs(ctm[1]) > 1e-6 or abs(ctm[2]) > 1e-6  # rotated or sheared text
-        place = _placer(ctm)
+        place = placer(ctm)
         for code in el.iterchildren(t("TextCode")):
             text = code.text or ""
             if not text:
@@ -282,34 +185,6 @@ class LayoutReader:
         left, top, width, height = self.page
         inside = left - 1 <= x <= left + width + 1 and top - 1 <= y <= top + height + 1
         return "" if inside else "outside the page"
-
-
-def compose(outer: Matrix, inner: Matrix) -> Matrix:
-    """The matrix applying `inner` first, then `outer` (OFD's row-vector convention)."""
-    a, b, c, d, e, f = inner
-    p, q, r, s, u, v = outer
-    return (a * p + b * r, a * q + b * s, c * p + d * r, c * q + d * s,
-            e * p + f * r + u, e * q + f * s + v)  # fmt: skip
-
-
-def translate(x: float, y: float) -> Matrix:
-    return (1.0, 0.0, 0.0, 1.0, x, y)
-
-
-def placed(outer: Matrix, el: etree._Element) -> Matrix:
-    """Object space → page space for a graphic unit: its CTM, then its Boundary's origin."""
-    bounds = box(el.get("Boundary"))
-    origin = translate(bounds[0], bounds[1]) if bounds else IDENTITY
-    return compose(compose(outer, origin), matrix(el.get("CTM")))
-
-
-def _placer(ctm: Matrix) -> Callable[[float, float], tuple[float, float]]:
-    a, b, c, d, e, f = ctm
-
-    def place(x: float, y: float) -> tuple[float, float]:
-        return a * x + c * y + e, b * x + d * y + f
-
-    return place
 
 
 def _runs(
@@ -363,7 +238,7 @@ def _cover(el: etree._Element, t: Tags, outer: Matrix) -> Box | None:
     bounds = box(el.get("Boundary"))
     if bounds is None:
         return None
-    place = _placer(outer)
+    place = placer(outer)
     (x0, y0), (x1, y1) = (
         place(bounds[0], bounds[1]),
         place(bounds[0] + bounds[2], bounds[1] + bounds[3]),

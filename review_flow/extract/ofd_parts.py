@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from lxml import etree
 
 from review_flow.errors import ExtractionError
+from review_flow.extract import ofd_geometry as geometry
 from review_flow.extract import ofd_layout as layout
 from review_flow.extract.limits import parse_xml
 from review_flow.extract.model import Extracted, Where
@@ -39,7 +40,7 @@ def attachments(pkg: Package, folder: str, loc: str | None) -> None:
             pkg.missing("attachment list", loc)
         return
     root = pkg.xml(part)
-    t = layout.tags_for(root)
+    t = geometry.tags_for(root)
     for item in root.iter(t("Attachment")):
         label = item.get("Name") or item.get("ID") or "?"
         file_loc = item.findtext(t("FileLoc"))
@@ -114,7 +115,7 @@ def custom_tags(pkg: Package, folder: str, loc: str | None) -> None:
     if part is None:
         return
     root = pkg.xml(part)
-    t = layout.tags_for(root)
+    t = geometry.tags_for(root)
     for tag in root.iter(t("CustomTag")):
         file_loc = tag.findtext(t("FileLoc"))
         name = pkg.locate(posixpath.dirname(part), file_loc)
@@ -163,7 +164,7 @@ def signatures(pkg: Package, part: str | None, page_numbers: dict[str, int]) -> 
     if part is None:
         return
     root = pkg.xml(part)
-    t = layout.tags_for(root)
+    t = geometry.tags_for(root)
     providers: list[str] = []
     pages: list[str] = []
     count = 0
@@ -173,7 +174,7 @@ def signatures(pkg: Package, part: str | None, page_numbers: dict[str, int]) -> 
         if name is None:
             continue
         signed = pkg.xml(name)
-        st = layout.tags_for(signed)
+        st = geometry.tags_for(signed)
         for provider in signed.iter(st("Provider")):
             if provider.get("ProviderName") and provider.get("ProviderName") not in providers:
                 providers.append(provider.get("ProviderName", ""))
@@ -215,6 +216,6 @@ def unreferenced(pkg: Package) -> None:
 
 def _page_texts(root: etree._Element) -> list[str]:
     """The text objects' text of a page-like part, without path data."""
-    t = layout.tags_for(root)
+    t = geometry.tags_for(root)
     return [code.text.strip() for code in root.iter(t("TextCode")) if code.text and
             code.text.strip()]  # fmt: skip
