@@ -67,6 +67,9 @@ def read(pkg: Package) -> None:
         document.signatures(pkg.locate("", body.findtext(t("Signatures"))))
     for body in bodies:
         doc_info(pkg, body.find(t("DocInfo")), t)
+    if "OFDEntries.xml" in pkg.names:  # GM/T 0099 integrity protection: a list of files
+        pkg.read_parts.add("OFDEntries.xml")
+        pkg.notes.append("integrity-protected package (GM/T 0099 OFDEntries.xml), not verified")
     unreferenced(pkg)
 
 

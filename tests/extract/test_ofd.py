@@ -424,3 +424,12 @@ def test_a_foreground_template_is_drawn_over_the_page() -> None:
         ofd = Ofd(pages=[text("被模板遮住的话", 20, 40)], page_templates=["4"],
                   templates={"4": _box(0, 0, 210, 297)}, zorder=zorder)  # fmt: skip
         assert segment_of(run(ofd.build()), "被模板遮住的话").where is where
+
+
+def test_a_gmt_0099_integrity_list_is_noted_not_flagged_as_a_stray_part() -> None:
+    entries = b'<?xml version="1.0"?><ofd:OFDEntries xmlns:ofd="' + NS.encode() + b'"/>'
+    extracted = run(
+        Ofd(pages=[text("正文", 20, 20)], extra_parts={"OFDEntries.xml": entries}).build()
+    )
+    assert not extracted.active_content
+    assert any("OFDEntries.xml" in n for n in extracted.notes)
