@@ -60,6 +60,7 @@ class Run:
     text: str
     hidden: str  # why a reader cannot see it ("" when visible)
     where: Where  # PAGE, TEMPLATE, ANNOTATION …
+    alone: bool = False  # rotated or vertical text: a line of its own, never inside another
 
 
 @dataclass(slots=True)
@@ -179,7 +180,8 @@ class LayoutReader:
                 why = reason or self._off_page(px, py)
                 if why:
                     out.reasons[why] = out.reasons.get(why, 0) + len(run_text)
-                out.runs.append(Run(px, py, max(pend, px), size * scale, run_text, why, where))
+                run = Run(px, py, max(pend, px), size * scale, run_text, why, where, whole)
+                out.runs.append(run)
 
     def _off_page(self, x: float, y: float) -> str:
         left, top, width, height = self.page
@@ -275,10 +277,15 @@ def _hidden_text(el: etree._Element, fill_tag: str, size: float) -> str:
 
 
 def lines(runs: Iterable[Run]) -> list[list[Run]]:
-    """Runs grouped into lines (by baseline Y, top first), each line ordered by X."""
+    """Runs grouped into lines (by baseline Y, top first), each line ordered by X.
+
+    NOTE: a rotated watermark placed at its first glyph would otherwise land inside a body
+    line (`正文 保密资料 正文`) and break the words on both sides; it stands alone.
+    """
     out: list[list[Run]] = []
     line_y, line_size = 0.0, 0.0
-    for run in sorted(runs, key=lambda r: (r.y, r.x)):
+    ordered = sorted(runs, key=lambda r: (r.y, r.x))
+    for run in (r for r in ordered if not r.alone):
         if out and abs(run.y - line_y) <= SAME_LINE * min(run.size, line_size):
             out[-1].append(run)
             continue
@@ -286,7 +293,8 @@ def lines(runs: Iterable[Run]) -> list[list[Run]]:
         line_y, line_size = run.y, run.size
     for line in out:
         line.sort(key=lambda r: r.x)
-    return out
+    alone = [[r] for r in ordered if r.alone]
+    return sorted(out + alone, key=lambda line: line[0].y) if alone else out
 
 
 def write(

@@ -433,3 +433,12 @@ def test_a_gmt_0099_integrity_list_is_noted_not_flagged_as_a_stray_part() -> Non
     )
     assert not extracted.active_content
     assert any("OFDEntries.xml" in n for n in extracted.notes)
+
+
+def test_rotated_text_reads_whole_on_a_line_of_its_own() -> None:
+    watermark = text("内部资料", 60, 40.5, attrs='CTM="0.7071 -0.7071 0.7071 0.7071 0 0"')
+    objects = text("第一行", 20, 20) + text("正文左半", 20, 40) + watermark + text("右半", 150, 40)
+    extracted = run(Ofd(pages=[objects]).build())
+    lines = extracted.text.split("\n")
+    assert lines[0] == "第一行"
+    assert {"正文左半 右半", "内部资料"} <= set(lines[1:3])
