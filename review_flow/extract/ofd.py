@@ -13,6 +13,7 @@ out with file names in the command line. Reading the XML is the smaller, safer j
 from __future__ import annotations
 
 import io
+import posixpath
 import zipfile
 
 from lxml import etree
@@ -67,6 +68,7 @@ def read(pkg: Package) -> None:
         document.signatures(pkg.locate("", body.findtext(t("Signatures"))))
     for body in bodies:
         doc_info(pkg, body.find(t("DocInfo")), t)
+        versions(pkg, body.find(t("Versions")), t)
     if "OFDEntries.xml" in pkg.names:  # GM/T 0099 integrity protection: a list of files
         pkg.read_parts.add("OFDEntries.xml")
         pkg.notes.append("integrity-protected package (GM/T 0099 OFDEntries.xml), not verified")
@@ -87,3 +89,21 @@ def doc_info(pkg: Package, info: etree._Element | None, t: geometry.Tags) -> Non
     for data in custom.iterchildren(t("CustomData")) if custom is not None else ():
         name = data.get("Name", "")
         pkg.add_property(f"{name}：{(data.text or '').strip()}", f"custom:{name}")
+
+
+def versions(pkg: Package, found: etree._Element | None, t: geometry.Tags) -> None:
+    """Name the parts of each version (`Versions/Version`): those no page of the current
+    document reaches are read later as that earlier version's."""
+    for version in found.iterchildren(t("Version")) if found is not None else ():
+        part = pkg.locate("", version.get("BaseLoc"))
+        if part is None:
+            pkg.missing("version", version.get("BaseLoc"))
+            continue
+        root = pkg.xml(part)
+        vt = geometry.tags_for(root)
+        label = f"version {version.get('Index') or version.get('ID') or '?'}"
+        for file in root.iter(vt("File")):
+            name = pkg.locate(posixpath.dirname(part), file.text)
+            if name is not None:
+                pkg.versions.setdefault(name, label)
+        pkg.notes.append(f"the package keeps {label} ({part})")

@@ -34,6 +34,7 @@ class Package:
     active: list[ActiveContent] = field(default_factory=list)
     unreadable: list[UnreadablePage] = field(default_factory=list)
     read_parts: set[str] = field(default_factory=set)
+    versions: dict[str, str] = field(default_factory=dict)  # part → "version N" listing it
     pages: int = 0
 
     def __post_init__(self) -> None:

@@ -192,7 +192,8 @@ def signatures(pkg: Package, part: str | None, page_numbers: dict[str, int]) -> 
 
 # -- parts nothing references -----------------------------------------------------------------
 def unreferenced(pkg: Package) -> None:
-    """Text parts no reference from OFD.xml reaches (GM/T 0099 calls them 夹带文件)."""
+    """Text parts no reference from OFD.xml reaches (GM/T 0099 calls them 夹带文件), or only
+    an earlier version's (labelled `revision`, part "version N: …")."""
     for name in sorted(pkg.names - pkg.read_parts):
         if not name.lower().endswith(TEXT_PARTS):
             continue
@@ -208,9 +209,14 @@ def unreferenced(pkg: Package) -> None:
                 texts = _page_texts(root)
             else:
                 texts = _texts(root)
-        pkg.add_active("unreferenced_part", name, "a part no reference in the package reaches")
+        version = pkg.versions.get(name)
+        if version:  # an earlier version's part, which the current document no longer uses
+            pkg.add_active("earlier_version", name, f"a part only {version} of the document uses")
+        else:
+            pkg.add_active("unreferenced_part", name, "a part no reference in the package reaches")
+        where = Where.REVISION if version else Where.UNREFERENCED
         for text in texts:
-            pkg.out.add(text, Where.UNREFERENCED, part=name)
+            pkg.out.add(text, where, part=f"{version}: {name}" if version else name)
             pkg.out.separate("\n")
 
 

@@ -62,6 +62,7 @@ class Ofd:
     doc_info: str = ""  # inner XML of DocInfo
     document_extra: str = ""  # inner XML appended to Document (Outlines, Permissions, Actions)
     common_extra: str = ""  # inner XML appended to CommonData (PublicRes)
+    body_extra: str = ""  # inner XML appended to DocBody (Versions)
     signed: bool = False
     extra_parts: dict[str, bytes] = field(default_factory=dict)
 
@@ -73,6 +74,7 @@ class Ofd:
 
     def _write(self, z: zipfile.ZipFile) -> None:
         sign = "<ofd:Signatures>Doc_0/Signs/Signatures.xml</ofd:Signatures>" if self.signed else ""
+        sign += self.body_extra
         z.writestr(
             "OFD.xml",
             f'{HEAD}<ofd:OFD xmlns:ofd="{NS}" DocType="OFD" Version="1.0"><ofd:DocBody>'

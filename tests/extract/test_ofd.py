@@ -442,3 +442,24 @@ def test_rotated_text_reads_whole_on_a_line_of_its_own() -> None:
     lines = extracted.text.split("\n")
     assert lines[0] == "第一行"
     assert {"正文左半 右半", "内部资料"} <= set(lines[1:3])
+
+
+def test_the_pages_of_an_earlier_version_are_read_as_that_version() -> None:
+    old_page = page_xml(text("机密★5年 旧版正文", 20, 20)).encode()
+    listing = (
+        f'<?xml version="1.0"?><ofd:DocVersion xmlns:ofd="{NS}" ID="v1"><ofd:FileList>'
+        '<ofd:File ID="1">/Doc_0/v1/Page_0.xml</ofd:File></ofd:FileList>'
+        "<ofd:DocRoot>/Doc_0/Document.xml</ofd:DocRoot></ofd:DocVersion>"
+    )
+    ofd = Ofd(
+        pages=[text("新版正文", 20, 20)],
+        body_extra='<ofd:Versions><ofd:Version ID="v1" Index="1" BaseLoc="Doc_0/v1.xml"/>'
+        "</ofd:Versions>",
+        extra_parts={"Doc_0/v1.xml": listing.encode(), "Doc_0/v1/Page_0.xml": old_page},
+    )
+    extracted = run(ofd.build())
+    seg = segment_of(extracted, "机密★5年 旧版正文")
+    assert (seg.where, seg.part) == (Where.REVISION, "version 1: Doc_0/v1/Page_0.xml")
+    assert [(a.kind, a.where) for a in extracted.active_content] == [
+        ("earlier_version", "Doc_0/v1/Page_0.xml")
+    ]
