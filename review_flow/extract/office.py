@@ -1,0 +1,238 @@
+"""LibreOffice as a converter: old binary and WPS formats in, .docx/.xlsx out, in a private
+profile with macros off and links never updated. Owns the soffice processes of this process.
+
+NOTE: starting soffice costs ~1.3-2.5 s (measured by bench/convert.py); a conversion handed
+to a running instance over its pipe costs ~0.1-0.5 s. So each process (each sandbox worker)
+keeps one headless soffice running, started on its first conversion, and hands it one file
+at a time with a second, short-lived soffice (LibreOffice's own single-instance pipe). A hung
+conversion is killed with that instance, a crash is one line, and the next file starts a new
+one. The instance dies with the process that started it (PR_SET_PDEATHSIG).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import logging
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from review_flow.errors import ExtractionError
+
+log = logging.getLogger(__name__)
+
+SOFFICE_ENV = "REVIEW_FLOW_SOFFICE"  # the soffice binary to use (a path or a name on PATH)
+INSTALL_HINT = (
+    "install LibreOffice: apt-get install libreoffice-writer-nogui "
+    "(and libreoffice-calc-nogui for spreadsheets), or set REVIEW_FLOW_SOFFICE to soffice"
+)
+START_SECONDS = 60  # a cold start on a loaded 2-core machine takes ~3-8 s
+RESTART_EXIT = 81  # soffice.bin asks to be started again after creating a fresh profile
+PR_SET_PDEATHSIG = 1
+CLONE_NEWNET = 0x40000000
+# NOTE: loaded here, not in the child: nothing that may spawn or allocate runs after fork.
+_LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
+
+# NOTE: the private profile. Macros never run (level 3 = very high, and execution disabled),
+# links in text documents and spreadsheets are never updated (Writer 0, Calc 1 = never), links
+# from untrusted documents are blocked, and no first-start dialogs, OpenCL or Java are tried.
+PROFILE_SETTINGS = {
+    ("/org.openoffice.Office.Common/Security/Scripting", "MacroSecurityLevel"): "3",
+    ("/org.openoffice.Office.Common/Security/Scripting", "DisableMacrosExecution"): "true",
+    ("/org.openoffice.Office.Common/Security/Scripting", "BlockUntrustedRefererLinks"): "true",
+    ("/org.openoffice.Office.Writer/Content/Update", "Link"): "0",
+    ("/org.openoffice.Office.Calc/Content/Update", "Link"): "1",
+    ("/org.openoffice.Office.Common/Misc", "FirstRun"): "false",
+    ("/org.openoffice.Office.Common/Misc", "UseOpenCL"): "false",
+    ("/org.openoffice.Office.Common/Misc", "ShowTipOfTheDay"): "false",
+    ("/org.openoffice.Office.Common/Java", "Enable"): "false",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Converted:
+    """A converted file's bytes and the LibreOffice that made it."""
+
+    data: bytes
+    version: str  # "LibreOffice 7.4.7.2"
+
+
+def find_soffice(path: str) -> str:
+    """The soffice.bin to run (not the shell wrapper, so that killing it kills LibreOffice)."""
+    name = os.environ.get(SOFFICE_ENV) or "soffice"
+    found = shutil.which(name)
+    if found is None:
+        raise ExtractionError(path, f"LibreOffice ({name}) is not installed", hint=INSTALL_HINT)
+    real = Path(found).resolve()
+    binary = real.with_name("soffice.bin")
+    return str(binary if binary.is_file() else real)
+
+
+def profile_xml() -> str:
+    items = "".join(
+        f'<item oor:path="{node}"><prop oor:name="{name}" oor:op="fuse">'
+        f"<value>{value}</value></prop></item>\n"
+        for (node, name), value in PROFILE_SETTINGS.items()
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
+        'xmlns:xs="http://www.w3.org/2001/XMLSchema" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
+        f"{items}</oor:items>\n"
+    )
+
+
+def _child_setup() -> None:
+    """In the soffice child: die with the parent, no network if the kernel lets us, and a CPU
+    limit of its own (the worker's per-file limit is wall time, enforced by the caller)."""
+    if _LIBC is not None:
+        _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        # NOTE: a new network namespace has only a loopback that is down: nothing can be
+        # fetched. It needs privileges (root, or CAP_SYS_ADMIN); without them (the call fails
+        # and is ignored) the profile still refuses to update links.
+        _LIBC.unshare(CLONE_NEWNET)
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    resource.setrlimit(resource.RLIMIT_CPU, (hard, hard))
+
+
+class Office:
+    """One headless soffice for this process, with its own profile; converts one file at a time."""
+
+    def __init__(self, binary: str) -> None:
+        self.binary = binary
+        self.home = Path(tempfile.mkdtemp(prefix="review-flow-office-"))
+        profile = self.home / "profile" / "user"
+        profile.mkdir(parents=True)
+        (profile / "registrymodifications.xcu").write_text(profile_xml(), encoding="utf-8")
+        self.profile_uri = (self.home / "profile").as_uri()
+        self.keep = self.home / "keep.txt"  # held open so the instance outlives each conversion
+        self.keep.write_text("review-flow\n", encoding="utf-8")
+        self.server: subprocess.Popen[bytes] | None = None
+        self.version = _version(binary)
+
+    def _args(self, *more: str) -> list[str]:
+        return [
+            self.binary, f"-env:UserInstallation={self.profile_uri}",
+            "--headless", "--invisible", "--nologo", "--norestore", "--nolockcheck", *more,
+        ]  # fmt: skip
+
+    def start(self, path: str) -> None:
+        """Start the instance and wait until it holds its keep document open (it is ready)."""
+        lock = self.keep.with_name(f".~lock.{self.keep.name}#")
+        for _ in range(2):  # a fresh profile makes soffice.bin exit 81 once: start it again
+            self.server = subprocess.Popen(
+                self._args(str(self.keep)), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL, preexec_fn=_child_setup, cwd=self.home,
+            )  # fmt: skip
+            deadline = time.monotonic() + START_SECONDS
+            while time.monotonic() < deadline and self.server.poll() is None:
+                if lock.exists():
+                    return
+                time.sleep(0.05)
+            if self.server.poll() != RESTART_EXIT:
+                break
+        code = self.server.poll() if self.server else None
+        self.stop()
+        raise ExtractionError(
+            path, f"LibreOffice did not start ({'exit ' + str(code) if code else 'no answer'})",
+            hint=INSTALL_HINT,
+        )  # fmt: skip
+
+    def convert(self, data: bytes, path: str, suffix: str, target: str, timeout: int) -> bytes:
+        """Convert `data` (a file ending in `suffix`) to `target` (docx, xlsx); bytes out.
+
+        Input and output live in a private directory removed before returning.
+        """
+        if self.server is None or self.server.poll() is not None:
+            self.start(path)
+        with tempfile.TemporaryDirectory(prefix="convert-", dir=self.home) as tmp:
+            source = Path(tmp) / f"document{suffix}"
+            source.write_bytes(data)
+            out = Path(tmp) / "out"
+            client = subprocess.Popen(
+                self._args("--convert-to", target, "--outdir", str(out), str(source)),
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                preexec_fn=_child_setup, cwd=tmp,
+            )  # fmt: skip
+            try:
+                client.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                client.kill()
+                client.wait()
+                self.stop()
+                raise ExtractionError(
+                    path, f"LibreOffice did not finish converting it within {timeout} s "
+                    "(hostile or broken file?)",
+                ) from None  # fmt: skip
+            if self.server is not None and self.server.poll() is not None:
+                self.server = None
+                raise ExtractionError(path, "LibreOffice crashed converting it (hostile file?)")
+            result = out / f"document.{target}"
+            if not result.is_file():
+                raise ExtractionError(
+                    path, "LibreOffice could not read it (corrupt, password-protected or "
+                    "not a document of this kind)",
+                )  # fmt: skip
+            return result.read_bytes()
+
+    def stop(self) -> None:
+        if self.server is not None:
+            with contextlib.suppress(ProcessLookupError):
+                self.server.kill()
+            self.server.wait()
+            self.server = None
+        # the lock file and profile go with the home directory; a new start rewrites them
+        with contextlib.suppress(FileNotFoundError):
+            self.keep.with_name(f".~lock.{self.keep.name}#").unlink()
+
+    def close(self) -> None:
+        self.stop()
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
+def _version(binary: str) -> str:
+    try:
+        done = subprocess.run(
+            [binary, "--version"], capture_output=True, text=True, timeout=30, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return "LibreOffice"
+    words = done.stdout.split()
+    return " ".join(words[:2]) if len(words) >= 2 else "LibreOffice"
+
+
+_OFFICES: dict[tuple[int, str], Office] = {}
+
+
+def office_for(path: str) -> Office:
+    """This process's Office (a forked worker gets its own, never its parent's)."""
+    binary = find_soffice(path)
+    key = (os.getpid(), binary)
+    office = _OFFICES.get(key)
+    if office is None:
+        office = _OFFICES[key] = Office(binary)
+        _close_at_exit(office)
+    return office
+
+
+def _close_at_exit(office: Office) -> None:
+    # NOTE: multiprocessing workers leave through os._exit, which skips atexit; its own
+    # finalizers run in workers and, through its atexit hook, in the main process too.
+    from multiprocessing import util
+
+    util.Finalize(office, office.close, exitpriority=10)
+
+
+def convert(data: bytes, path: str, suffix: str, target: str, timeout: int) -> Converted:
+    """Convert a document with this process's LibreOffice (see Office.convert)."""
+    office = office_for(path)
+    return Converted(office.convert(data, path, suffix, target, timeout), office.version)
