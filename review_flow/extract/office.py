@@ -116,7 +116,11 @@ class Office:
         self.profile_uri = (self.home / "profile").as_uri()
         self.keep = self.home / "keep.txt"  # held open so the instance outlives each conversion
         self.keep.write_text("review-flow\n", encoding="utf-8")
+        # LibreOffice's own temporary files go here too, so nothing is left behind in /tmp
+        (self.home / "tmp").mkdir()
+        self.env = {**os.environ, "TMPDIR": str(self.home / "tmp")}
         self.server: subprocess.Popen[bytes] | None = None
+        self.pipes: list[str] = []  # the instance's socket files, removed when it stops
         self.version = _version(binary)
 
     def _args(self, *more: str) -> list[str]:
@@ -131,11 +135,12 @@ class Office:
         for _ in range(2):  # a fresh profile makes soffice.bin exit 81 once: start it again
             self.server = subprocess.Popen(
                 self._args(str(self.keep)), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL, preexec_fn=_child_setup, cwd=self.home,
+                stderr=subprocess.DEVNULL, preexec_fn=_child_setup, cwd=self.home, env=self.env,
             )  # fmt: skip
             deadline = time.monotonic() + START_SECONDS
             while time.monotonic() < deadline and self.server.poll() is None:
                 if lock.exists():
+                    self.pipes = _socket_files(self.server.pid)
                     return
                 time.sleep(0.05)
             if self.server.poll() != RESTART_EXIT:
@@ -161,7 +166,7 @@ class Office:
             client = subprocess.Popen(
                 self._args("--convert-to", target, "--outdir", str(out), str(source)),
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                preexec_fn=_child_setup, cwd=tmp,
+                preexec_fn=_child_setup, cwd=tmp, env=self.env,
             )  # fmt: skip
             try:
                 client.wait(timeout=timeout)
@@ -173,16 +178,26 @@ class Office:
                     path, f"LibreOffice did not finish converting it within {timeout} s "
                     "(hostile or broken file?)",
                 ) from None  # fmt: skip
-            if self.server is not None and self.server.poll() is not None:
-                self.server = None
-                raise ExtractionError(path, "LibreOffice crashed converting it (hostile file?)")
             result = out / f"document.{target}"
             if not result.is_file():
+                if self._died():
+                    raise ExtractionError(path, "LibreOffice crashed converting it (hostile file?)")
                 raise ExtractionError(
                     path, "LibreOffice could not read it (corrupt, password-protected or "
                     "not a document of this kind)",
                 )  # fmt: skip
             return result.read_bytes()
+
+    def _died(self) -> bool:
+        """Whether the instance is gone (given a moment: a crash may still be under way)."""
+        if self.server is None:
+            return True
+        try:
+            self.server.wait(timeout=1)
+        except subprocess.TimeoutExpired:
+            return False
+        self.stop()
+        return True
 
     def stop(self) -> None:
         if self.server is not None:
@@ -190,6 +205,12 @@ class Office:
                 self.server.kill()
             self.server.wait()
             self.server = None
+        # NOTE: LibreOffice keeps its single-instance pipe in /tmp whatever TMPDIR says, and
+        # a killed instance leaves the socket file there.
+        for pipe in self.pipes:
+            with contextlib.suppress(OSError):
+                os.unlink(pipe)
+        self.pipes = []
         # the lock file and profile go with the home directory; a new start rewrites them
         with contextlib.suppress(FileNotFoundError):
             self.keep.with_name(f".~lock.{self.keep.name}#").unlink()
@@ -208,6 +229,17 @@ def _version(binary: str) -> str:
         return "LibreOffice"
     words = done.stdout.split()
     return " ".join(words[:2]) if len(words) >= 2 else "LibreOffice"
+
+
+def _socket_files(pid: int) -> list[str]:
+    """The paths of the Unix sockets process `pid` listens on (Linux /proc; else none)."""
+    try:
+        inodes = {os.readlink(f"/proc/{pid}/fd/{fd}")[8:-1] for fd in os.listdir(f"/proc/{pid}/fd")}
+        with open(f"/proc/{pid}/net/unix", encoding="utf-8") as table:
+            rows = [line.split() for line in table.readlines()[1:]]
+    except OSError:
+        return []
+    return [row[7] for row in rows if len(row) >= 8 and row[6] in inodes and "OSL_PIPE" in row[7]]
 
 
 _OFFICES: dict[tuple[int, str], Office] = {}

@@ -19,6 +19,7 @@ HEADER_DIFAT_ENTRIES = 109
 MAX_REGULAR_SECTOR = 0xFFFFFFFA  # above this: free, end of chain, FAT or DIFAT markers
 END_OF_CHAIN = 0xFFFFFFFE
 DIR_ENTRY_SIZE = 128
+MINI_SECTOR = 64
 STREAM, ROOT = 2, 5
 WORD_FIB_ENCRYPTED = 0x0100  # FIB flags at offset 0x0A: fEncrypted
 BIFF_BOF, BIFF_FILEPASS = 0x0809, 0x002F
@@ -87,6 +88,7 @@ class _Reader:
         self.sectors = -(-(len(data) - self.sector_size) // self.sector_size)  # (last may be short)
         self.mini_cutoff = struct.unpack_from("<I", data, 0x38)[0]
         self.fat = self._fat()
+        self.root_start = END_OF_CHAIN  # set by directory()
 
     def corrupt(self, why: str) -> None:
         raise ExtractionError(
@@ -149,11 +151,24 @@ class _Reader:
                 entries.append((name, kind, sector, size & 0xFFFFFFFF))
         if not entries or entries[0][1] != ROOT:
             self.corrupt("no root directory entry")
+        self.root_start = entries[0][2]
         return entries
 
     def stream_head(self, start: int, size: int, count: int) -> bytes:
-        """The first `count` bytes of a stream kept in regular sectors ("" in the mini stream)."""
+        """The first `count` bytes of a stream (at most one mini sector of a small stream)."""
         if size < self.mini_cutoff:
-            return b""
+            return self.mini_head(start, min(count, size, MINI_SECTOR))
         wanted = -(-min(count, size) // self.sector_size)
         return b"".join(self.sector(n) for n in self.chain(start, wanted))[: min(count, size)]
+
+    def mini_head(self, start: int, count: int) -> bytes:
+        """The start of a small stream: its first 64-byte mini sector, inside the mini stream
+        that the root entry's chain holds."""
+        if self.root_start > MAX_REGULAR_SECTOR:
+            return b""
+        offset = start * MINI_SECTOR
+        index, within = divmod(offset, self.sector_size)
+        chain = self.chain(self.root_start, index + 1)
+        if len(chain) <= index:
+            self.corrupt("mini stream shorter than its streams")
+        return self.sector(chain[index])[within : within + count]
