@@ -101,7 +101,9 @@ def sniff(data: bytes, path: str) -> str:
     if suffix in (".docx", ".pdf", ".doc", ".wps"):
         raise ExtractionError(path, f"content is not a {suffix} document (corrupt or misnamed)")
     raise ExtractionError(
-        path, f"unsupported file format ({suffix or 'no suffix'}): expected .docx, .pdf or .txt"
+        path,
+        f"unsupported file format ({suffix or 'no suffix'}): expected .docx, .pdf, .txt, "
+        ".doc/.wps, .rtf, .odt or a spreadsheet",
     )
 
 
