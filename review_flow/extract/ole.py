@@ -100,7 +100,10 @@ class _Reader:
         if number >= self.sectors:
             self.corrupt(f"sector {number} outside the file")
         offset = (number + 1) * self.sector_size
-        return self.data[offset : offset + self.sector_size]
+        block = self.data[offset : offset + self.sector_size]
+        if len(block) < self.sector_size:
+            self.corrupt(f"sector {number} cut short: truncated file")
+        return block
 
     def _fat(self) -> list[int]:
         fat_count, difat_start, difat_count = struct.unpack_from("<I", self.data, 0x2C) + (

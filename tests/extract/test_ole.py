@@ -122,17 +122,28 @@ def test_a_directory_sector_beyond_the_end_of_the_file_is_refused() -> None:
         read_compound(bytes(data), "f.doc")
 
 
+def test_a_truncated_compound_file_is_refused_with_one_line() -> None:
+    data = build_cfb({"WordDocument": fib(), "1Table": b"table" * 200})
+
+    with pytest.raises(ExtractionError, match=r"cut short: truncated file"):
+        read_compound(data[:1200], "f.doc")  # (in the middle of the directory sector)
+
+
 GOOD = build_cfb({"WordDocument": fib(), "1Table": b"table" * 200})
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.tuples(st.integers(8, len(GOOD) - 1), st.integers(0, 255)), max_size=12))
+@given(
+    st.lists(st.tuples(st.integers(8, len(GOOD) - 1), st.integers(0, 255)), max_size=12),
+    st.integers(512, len(GOOD)),
+)
 def test_damaged_compound_files_give_a_result_or_an_extraction_error(
-    flips: list[tuple[int, int]],
+    flips: list[tuple[int, int]], length: int
 ) -> None:
-    data = bytearray(GOOD)
+    data = bytearray(GOOD[:length])
     for at, value in flips:
-        data[at] = value
+        if at < len(data):
+            data[at] = value
     message = ""
     try:
         read_compound(bytes(data), "f.doc")
