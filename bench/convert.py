@@ -37,7 +37,7 @@ def documents(work: Path, instance: office.Office) -> list[Path]:
     """The .doc files to convert: samples saved as .doc by LibreOffice, and the real ones."""
     files = []
     for sample in sorted((ROOT / "samples").glob("*.docx")):
-        data = instance.convert(sample.read_bytes(), sample.name, ".docx", "doc", 120)
+        data = instance.convert(sample.read_bytes(), sample.name, ".docx", "doc")
         target = work / f"{sample.stem}.doc"
         target.write_bytes(data)
         files.append(target)
@@ -77,14 +77,14 @@ def amortised(instance: office.Office, files: list[Path]) -> tuple[float, float,
     start = time.perf_counter()
     instance.start("bench")
     ready = time.perf_counter() - start
-    instance.convert(files[0].read_bytes(), files[0].name, files[0].suffix, "docx", 120)
+    instance.convert(files[0].read_bytes(), files[0].name, files[0].suffix, "docx")
     first = time.perf_counter() - start
     per_file: list[list[float]] = [[] for _ in files]
     for _ in range(ROUNDS):
         for i, path in enumerate(files):
             data = path.read_bytes()
             start = time.perf_counter()
-            instance.convert(data, path.name, path.suffix, "docx", 120)
+            instance.convert(data, path.name, path.suffix, "docx")
             per_file[i].append(time.perf_counter() - start)
     instance.stop()
     return ready, first, [statistics.median(s) for s in per_file]
@@ -109,7 +109,7 @@ def extraction(files: list[Path]) -> list[float]:
 def main() -> None:
     binary = office.find_soffice("bench")
     work = Path(tempfile.mkdtemp(prefix="bench-convert-"))
-    instance = office.Office(binary)
+    instance = office.Office(binary, Limits())
     try:
         files = documents(work, instance)
         ready, first, warm = amortised(instance, files)

@@ -21,7 +21,7 @@ SHEET_FORMATS = frozenset({"xls", "et", "ods"})
 def extract_text_document(data: bytes, path: str, fmt: str, limits: Limits) -> Extracted:
     """Convert a text document to .docx with LibreOffice and read that like any .docx."""
     active = _judge_ole(data, path, fmt)
-    converted = office.convert(data, path, f".{fmt}", "docx", limits.cpu_seconds)
+    converted = office.convert(data, path, _suffix(data, fmt), "docx", limits)
     extracted = docx.extract(converted.data, path, limits)
     return _as_original(extracted, fmt, converted.version, "docx", active)
 
@@ -31,9 +31,17 @@ def extract_spreadsheet(data: bytes, path: str, fmt: str, limits: Limits) -> Ext
     if fmt == "xlsx":
         return sheet.extract(data, path, limits)
     active = _judge_ole(data, path, fmt)
-    converted = office.convert(data, path, f".{fmt}", "xlsx", limits.cpu_seconds)
+    converted = office.convert(data, path, _suffix(data, fmt), "xlsx", limits)
     extracted = sheet.extract(converted.data, path, limits)
     return _as_original(extracted, fmt, converted.version, "xlsx", active)
+
+
+def _suffix(data: bytes, fmt: str) -> str:
+    """The name LibreOffice is given: a compound file's content is Word or Excel binary
+    whatever its variant (WPS names it .wps/.et; .wps is also Microsoft Works' suffix)."""
+    if data.startswith(ole.OLE_MAGIC):
+        return ".xls" if fmt in SHEET_FORMATS else ".doc"
+    return f".{fmt}"
 
 
 def _as_original(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import logging
 import os
 import resource
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from review_flow.errors import ExtractionError
+from review_flow.extract.limits import MIB, Limits, human
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +37,7 @@ INSTALL_HINT = (
     "(and libreoffice-calc-nogui for spreadsheets), or set REVIEW_FLOW_SOFFICE to soffice"
 )
 START_SECONDS = 60  # a cold start on a loaded 2-core machine takes ~3-8 s
+WRITE_FLOOR = 64 * MIB
 RESTART_EXIT = 81  # soffice.bin asks to be started again after creating a fresh profile
 PR_SET_PDEATHSIG = 1
 CLONE_NEWNET = 0x40000000
@@ -91,9 +94,10 @@ def profile_xml() -> str:
     )
 
 
-def _child_setup() -> None:
-    """In the soffice child: die with the parent, no network if the kernel lets us, and a CPU
-    limit of its own (the worker's per-file limit is wall time, enforced by the caller)."""
+def _child_setup(max_write_bytes: int) -> None:
+    """In the soffice child: die with the parent, no network if the kernel lets us, no file
+    written past the file limit, and a CPU limit of its own (the worker's per-file limit
+    becomes wall time, enforced by the caller)."""
     if _LIBC is not None:
         _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         # NOTE: a new network namespace has only a loopback that is down: nothing can be
@@ -102,13 +106,22 @@ def _child_setup() -> None:
         _LIBC.unshare(CLONE_NEWNET)
     _, hard = resource.getrlimit(resource.RLIMIT_CPU)
     resource.setrlimit(resource.RLIMIT_CPU, (hard, hard))
+    _, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    if hard == resource.RLIM_INFINITY or max_write_bytes <= hard:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (max_write_bytes, hard))
 
 
 class Office:
     """One headless soffice for this process, with its own profile; converts one file at a time."""
 
-    def __init__(self, binary: str) -> None:
+    def __init__(self, binary: str, limits: Limits) -> None:
         self.binary = binary
+        # NOTE: the instance outlives a file, so it takes the limits it was started with; a
+        # process reads its limits once (Limits.from_env), so they are the same for every file
+        self.limits = limits
+        # (no file LibreOffice writes, its profile included, may pass the larger of the file
+        # limit and WRITE_FLOOR: a lowered file limit must not stop LibreOffice starting)
+        self.setup = functools.partial(_child_setup, max(limits.max_file_bytes, WRITE_FLOOR))
         self.home = Path(tempfile.mkdtemp(prefix="review-flow-office-"))
         profile = self.home / "profile" / "user"
         profile.mkdir(parents=True)
@@ -135,7 +148,7 @@ class Office:
         for _ in range(2):  # a fresh profile makes soffice.bin exit 81 once: start it again
             self.server = subprocess.Popen(
                 self._args(str(self.keep)), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL, preexec_fn=_child_setup, cwd=self.home, env=self.env,
+                stderr=subprocess.DEVNULL, preexec_fn=self.setup, cwd=self.home, env=self.env,
             )  # fmt: skip
             deadline = time.monotonic() + START_SECONDS
             while time.monotonic() < deadline and self.server.poll() is None:
@@ -152,11 +165,13 @@ class Office:
             hint=INSTALL_HINT,
         )  # fmt: skip
 
-    def convert(self, data: bytes, path: str, suffix: str, target: str, timeout: int) -> bytes:
+    def convert(self, data: bytes, path: str, suffix: str, target: str) -> bytes:
         """Convert `data` (a file ending in `suffix`) to `target` (docx, xlsx); bytes out.
 
-        Input and output live in a private directory removed before returning.
+        Input and output live in a private directory removed before returning. The conversion
+        may take `cpu_seconds` of wall time, and its result `max_file_bytes`.
         """
+        timeout = self.limits.cpu_seconds
         if self.server is None or self.server.poll() is not None:
             self.start(path)
         with tempfile.TemporaryDirectory(prefix="convert-", dir=self.home) as tmp:
@@ -166,7 +181,7 @@ class Office:
             client = subprocess.Popen(
                 self._args("--convert-to", target, "--outdir", str(out), str(source)),
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                preexec_fn=_child_setup, cwd=tmp, env=self.env,
+                preexec_fn=self.setup, cwd=tmp, env=self.env,
             )  # fmt: skip
             try:
                 client.wait(timeout=timeout)
@@ -185,6 +200,12 @@ class Office:
                 raise ExtractionError(
                     path, "LibreOffice could not read it (corrupt, password-protected or "
                     "not a document of this kind)",
+                )  # fmt: skip
+            size = result.stat().st_size
+            if size > self.limits.max_file_bytes:
+                raise ExtractionError(
+                    path, f"converted by LibreOffice it is {human(size)}, over the "
+                    f"{human(self.limits.max_file_bytes)} limit (hostile file?)",
                 )  # fmt: skip
             return result.read_bytes()
 
@@ -242,16 +263,16 @@ def _socket_files(pid: int) -> list[str]:
     return [row[7] for row in rows if len(row) >= 8 and row[6] in inodes and "OSL_PIPE" in row[7]]
 
 
-_OFFICES: dict[tuple[int, str], Office] = {}
+_OFFICES: dict[tuple[int, str, Limits], Office] = {}
 
 
-def office_for(path: str) -> Office:
+def office_for(path: str, limits: Limits) -> Office:
     """This process's Office (a forked worker gets its own, never its parent's)."""
     binary = find_soffice(path)
-    key = (os.getpid(), binary)
+    key = (os.getpid(), binary, limits)
     office = _OFFICES.get(key)
     if office is None:
-        office = _OFFICES[key] = Office(binary)
+        office = _OFFICES[key] = Office(binary, limits)
         _close_at_exit(office)
     return office
 
@@ -264,7 +285,7 @@ def _close_at_exit(office: Office) -> None:
     util.Finalize(office, office.close, exitpriority=10)
 
 
-def convert(data: bytes, path: str, suffix: str, target: str, timeout: int) -> Converted:
+def convert(data: bytes, path: str, suffix: str, target: str, limits: Limits) -> Converted:
     """Convert a document with this process's LibreOffice (see Office.convert)."""
-    office = office_for(path)
-    return Converted(office.convert(data, path, suffix, target, timeout), office.version)
+    office = office_for(path, limits)
+    return Converted(office.convert(data, path, suffix, target), office.version)

@@ -62,9 +62,9 @@ def saved() -> dict[str, bytes]:
     text, sheet = legacy.channel_docx(), legacy.channel_xlsx()
     files = {"docx": text, "xlsx": sheet}
     for fmt in TEXT_FORMATS[1:]:
-        files[fmt] = office.convert(text, "channels.docx", ".docx", fmt, 120).data
+        files[fmt] = office.convert(text, "channels.docx", ".docx", fmt, Limits()).data
     for fmt in SHEET_FORMATS[1:]:
-        files[fmt] = office.convert(sheet, "channels.xlsx", ".xlsx", fmt, 120).data
+        files[fmt] = office.convert(sheet, "channels.xlsx", ".xlsx", fmt, Limits()).data
     return files
 
 
