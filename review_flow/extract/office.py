@@ -1,8 +1,8 @@
 """LibreOffice as a converter: old binary and WPS formats in, .docx/.xlsx out, in a private
 profile with macros off and links never updated. Owns the soffice processes of this process.
 
-NOTE: starting soffice costs ~1.3-2.5 s (measured by bench/convert.py); a conversion handed
-to a running instance over its pipe costs ~0.1-0.5 s. So each process (each sandbox worker)
+NOTE: a one-shot `soffice --convert-to` of a .doc took 2.4-2.9 s on an idle 2-core machine, a
+file handed to a running instance over its pipe 0.07-0.6 s (bench/convert.py measures both). So each process (each sandbox worker)
 keeps one headless soffice running, started on its first conversion, and hands it one file
 at a time with a second, short-lived soffice (LibreOffice's own single-instance pipe). A hung
 conversion is killed with that instance, a crash is one line, and the next file starts a new
