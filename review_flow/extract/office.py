@@ -2,11 +2,12 @@
 profile with macros off and links never updated. Owns the soffice processes of this process.
 
 NOTE: a one-shot `soffice --convert-to` of a .doc took 2.4-2.9 s on an idle 2-core machine, a
-file handed to a running instance over its pipe 0.07-0.6 s (bench/convert.py measures both). So each process (each sandbox worker)
-keeps one headless soffice running, started on its first conversion, and hands it one file
-at a time with a second, short-lived soffice (LibreOffice's own single-instance pipe). A hung
-conversion is killed with that instance, a crash is one line, and the next file starts a new
-one. The instance dies with the process that started it (PR_SET_PDEATHSIG).
+file handed to a running instance over its pipe 0.07-0.6 s (bench/convert.py measures both).
+So each process (each sandbox worker) keeps one headless soffice running, started on its first
+conversion, and hands it one file at a time with a second, short-lived soffice (LibreOffice's
+own single-instance pipe). A hung conversion is killed with that instance, a crash is one
+line, and the next file starts a new one. The instance dies with the process that started it
+(PR_SET_PDEATHSIG).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ WRITE_FLOOR = 64 * MIB
 RESTART_EXIT = 81  # soffice.bin asks to be started again after creating a fresh profile
 PR_SET_PDEATHSIG = 1
 CLONE_NEWNET = 0x40000000
+CLONE_NEWUSER = 0x10000000
 # NOTE: loaded here, not in the child: nothing that may spawn or allocate runs after fork.
 _LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
 
@@ -99,11 +101,13 @@ def _child_setup(max_write_bytes: int) -> None:
     written past the file limit, and a CPU limit of its own (the worker's per-file limit
     becomes wall time, enforced by the caller)."""
     if _LIBC is not None:
-        _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         # NOTE: a new network namespace has only a loopback that is down: nothing can be
-        # fetched. It needs privileges (root, or CAP_SYS_ADMIN); without them (the call fails
-        # and is ignored) the profile still refuses to update links.
-        _LIBC.unshare(CLONE_NEWNET)
+        # fetched. Root may make one; another user makes it inside a user namespace of its
+        # own (unmapped: the same user to the file system, `nobody` to itself). Where the
+        # kernel allows neither, the calls fail and the profile still never updates links.
+        if _LIBC.unshare(CLONE_NEWNET) != 0:
+            _LIBC.unshare(CLONE_NEWUSER | CLONE_NEWNET)
+        _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     _, hard = resource.getrlimit(resource.RLIMIT_CPU)
     resource.setrlimit(resource.RLIMIT_CPU, (hard, hard))
     _, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
