@@ -7,6 +7,7 @@ channel) as .doc/.rtf/.odt and .xls/.ods, once per module; review-flow then read
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import re
@@ -155,6 +156,31 @@ def test_macros_in_a_doc_are_reported_although_the_conversion_drops_them(
 
     assert [(a.kind, a.where) for a in extracted.active_content] == [("macro", "Macros")]
     assert legacy.TEXT_CHANNELS["body"] in extracted.text
+
+
+def new_network_namespace() -> None:
+    """What the kernel allows this user: a network namespace, directly or in a user namespace
+    (written here, apart from office.py, so that the probe does not test the code under test)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(0x40000000) != 0:  # CLONE_NEWNET
+        libc.unshare(0x10000000 | 0x40000000)  # CLONE_NEWUSER | CLONE_NEWNET
+
+
+def test_libreoffice_runs_in_a_network_namespace_of_its_own(saved: dict[str, bytes]) -> None:
+    """The instance that converted the module's documents has no network (where the kernel
+    lets this user make a namespace: a refused namespace is this machine's limit, not a bug)."""
+    probe = subprocess.run(
+        ["readlink", "/proc/self/ns/net"], capture_output=True, text=True, check=True,
+        preexec_fn=new_network_namespace,
+    )  # fmt: skip
+    if probe.stdout.strip() == os.readlink("/proc/self/ns/net"):
+        pytest.skip("this kernel does not let this user create a network namespace")
+    instance = office.office_for("channels.docx", Limits())
+    if instance.server is None or instance.server.poll() is not None:
+        instance.start("channels.docx")
+    assert instance.server is not None
+
+    assert os.readlink(f"/proc/{instance.server.pid}/ns/net") != os.readlink("/proc/self/ns/net")
 
 
 # -- the command line: refusals, a missing or misbehaving LibreOffice, nothing left behind ----
