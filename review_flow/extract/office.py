@@ -48,7 +48,7 @@ _LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") el
 
 # NOTE: the private profile. Macros never run (level 3 = very high, and execution disabled),
 # links in text documents and spreadsheets are never updated (Writer 0, Calc 1 = never), links
-# from untrusted documents are blocked, and no first-start dialogs, OpenCL or Java are tried.
+# from untrusted documents are blocked, and no first-start dialogs or OpenCL are tried.
 PROFILE_SETTINGS = {
     ("/org.openoffice.Office.Common/Security/Scripting", "MacroSecurityLevel"): "3",
     ("/org.openoffice.Office.Common/Security/Scripting", "DisableMacrosExecution"): "true",
@@ -58,7 +58,6 @@ PROFILE_SETTINGS = {
     ("/org.openoffice.Office.Common/Misc", "FirstRun"): "false",
     ("/org.openoffice.Office.Common/Misc", "UseOpenCL"): "false",
     ("/org.openoffice.Office.Common/Misc", "ShowTipOfTheDay"): "false",
-    ("/org.openoffice.Office.Common/Java", "Enable"): "false",
 }
 
 
