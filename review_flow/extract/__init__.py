@@ -118,8 +118,9 @@ def _zip_format(data: bytes) -> str:
         if mimetype in ODF_TYPES:
             return ODF_TYPES[mimetype]
     try:
-        names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
-    except (zipfile.BadZipFile, OSError):
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         return "docx"  # (the Word reader says what is wrong with it)
     return "xlsx" if "xl/workbook.xml" in names and "word/document.xml" not in names else "docx"
 
