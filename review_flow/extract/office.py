@@ -217,7 +217,7 @@ class Office:
         if self.server is None:
             return True
         try:
-            self.server.wait(timeout=1)
+            self.server.wait(timeout=0.5)
         except subprocess.TimeoutExpired:
             return False
         self.stop()
