@@ -13,9 +13,10 @@ import zipfile
 from lxml import etree
 
 from review_flow.errors import ExtractionError
-from review_flow.extract.docx import APP_LABELS, CORE_LABELS, REL_NS
+from review_flow.extract.docx import APP_LABELS, CORE_LABELS
 from review_flow.extract.limits import Limits, check_zip, parse_xml, read_part
 from review_flow.extract.model import Extracted, TextBuilder, Where
+from review_flow.extract.package import REL_NS
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 DOC_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
