@@ -8,6 +8,7 @@ and every chain is bounded, so a hostile file costs at most one pass over its ow
 
 from __future__ import annotations
 
+import re
 import struct
 from dataclasses import dataclass
 from enum import StrEnum
@@ -42,6 +43,29 @@ class Compound:
     kind: OleKind
     names: tuple[str, ...]
     encrypted: bool  # the Word FIB or the BIFF FILEPASS record says password-protected
+    user_type: str = ""  # an embedded object's type as its CompObj stream names it
+
+
+PICTURE_TYPE = re.compile(r"image|picture|bitmap|photo|paintbrush|图像|图片|位图", re.IGNORECASE)
+
+
+def is_picture_object(compound: Compound) -> bool:
+    """An embedded OLE object that holds a picture and nothing else (Adobe Photoshop Image,
+    Bitmap Image): no document, package or native file stream, and a picture type.
+
+    NOTE: a document shows such an object as its picture, as it shows an ordinary image; an
+    object holding a document, a spreadsheet or a packaged file (Ole10Native) shows a preview
+    of something a reader can open and read in full, and stays active content.
+    """
+    carries_file = any(n.lstrip("\x01\x03") in CARRIERS for n in compound.names)
+    return (
+        compound.kind is OleKind.OTHER
+        and not carries_file
+        and PICTURE_TYPE.search(compound.user_type) is not None
+    )
+
+
+CARRIERS = {"Ole10Native", "Package", "CONTENTS_PACKAGE", "VisioDocument", "Workbook", "Book"}
 
 
 def read_compound(data: bytes, path: str) -> Compound:
@@ -63,7 +87,19 @@ def read_compound(data: bytes, path: str) -> Compound:
         return Compound(OleKind.SHEET, names, _biff_has_filepass(head))
     if "PowerPoint Document" in streams:
         return Compound(OleKind.PRESENTATION, names, False)
-    return Compound(OleKind.OTHER, names, False)
+    comp = streams.get("\x01CompObj")
+    user_type = _user_type(reader.stream_head(*comp, MINI_SECTOR)) if comp else ""
+    return Compound(OleKind.OTHER, names, False, user_type)
+
+
+def _user_type(head: bytes) -> str:
+    """The AnsiUserType of a CompObj stream ([MS-OLEDS] 2.3.8): after 28 bytes of header, a
+    length-prefixed string; "" when it cannot be read from the stream's first bytes."""
+    if len(head) < 32:
+        return ""
+    length = struct.unpack_from("<I", head, 28)[0]
+    raw = head[32 : 32 + min(length, len(head) - 32)].split(b"\0", 1)[0]
+    return raw.decode("gb18030", errors="replace")
 
 
 def _biff_has_filepass(head: bytes) -> bool:
