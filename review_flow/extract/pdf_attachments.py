@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pikepdf
 
 from review_flow.errors import ExtractionError
-from review_flow.extract.limits import Limits, human, inflate
+from review_flow.extract.limits import Limits, StreamTooLarge, human, inflate
 from review_flow.extract.model import ActiveContent, Extracted, TextBuilder, Where
 
 log = logging.getLogger(__name__)
@@ -98,13 +98,15 @@ def _payload(pdf: pikepdf.Pdf, spec: object, limits: Limits) -> tuple[bytes | No
         elif chain == [pikepdf.Name.FlateDecode] and "/DecodeParms" not in stream.stream_dict:
             data, complete = inflate(raw, limits.max_stream_bytes)
             if not complete:
-                return None, f"inflates past the {human(limits.max_stream_bytes)} stream limit"
+                return None, "damaged compressed data"
         elif not pdf.is_encrypted:
             # NOTE: every stream of an unencrypted file was decoded under the limit before
             # pdfium saw it (limits.check_pdf_streams), so qpdf may decode this one.
             data = stream.read_bytes()
         else:
             return None, f"filters {chain} in an encrypted file are not decoded"
+    except StreamTooLarge:
+        return None, f"inflates past the {human(limits.max_stream_bytes)} stream limit"
     except (pikepdf.PdfError, ValueError, RuntimeError) as exc:
         return None, f"cannot be decoded ({type(exc).__name__})"
     if len(data) > limits.max_file_bytes:
