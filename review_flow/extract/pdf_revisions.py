@@ -143,7 +143,13 @@ def add_orphans(
 ) -> list[ActiveContent]:
     """Content streams an update added that no page or catalog reaches: text and a flag."""
     now = _xref(pdf)
-    added = [key for key, entry in now.items() if entry[0] != 0 and first.xref.get(key) != entry]
+    # NOTE: a stream is never inside an object stream (xref type 2), so only objects written
+    # whole after the first revision's end can be an update's content stream.
+    added = [
+        key
+        for key, entry in now.items()
+        if entry[0] == 1 and entry[1] >= first.end and first.xref.get(key) != entry
+    ]
     candidates = [s for s in (_text_stream(pdf, key) for key in added) if s is not None]
     if not candidates:
         return []

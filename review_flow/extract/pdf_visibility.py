@@ -44,6 +44,15 @@ _SEE_THROUGH = {
     pdfium_c.FPDF_ANNOT_TEXT, pdfium_c.FPDF_ANNOT_FILEATTACHMENT, pdfium_c.FPDF_ANNOT_INK,
 }  # fmt: skip
 _NOT_SHOWN = pdfium_c.FPDF_ANNOT_FLAG_HIDDEN | pdfium_c.FPDF_ANNOT_FLAG_NOVIEW
+_NO_BOX = (0.0, 0.0, 0.0, 0.0)
+# NOTE: bound once: these run for every text object, and a module attribute costs a lookup.
+_fill_colour = pdfium_c.FPDFPageObj_GetFillColor
+_stroke_colour = pdfium_c.FPDFPageObj_GetStrokeColor
+_render_mode = pdfium_c.FPDFTextObj_GetTextRenderMode
+_get_bounds = pdfium_c.FPDFPageObj_GetBounds
+_get_clip = pdfium_c.FPDFPageObj_GetClipPath
+_count_clip_paths = pdfium_c.FPDFClipPath_CountPaths
+_clip_segment = pdfium_c.FPDFClipPath_GetPathSegment
 
 Box = tuple[float, float, float, float]  # left, bottom, right, top in page space
 Colour = tuple[int, int, int]
@@ -86,6 +95,8 @@ class PageObjects:
         self.text_objects = 0
         self.layers = hidden_layers
         self.clips = _Clips()
+        self.floats = [ctypes.c_float() for _ in range(4)]
+        self.ints = [ctypes.c_uint() for _ in range(4)]
         get = pdfium_c.FPDFPage_GetObject
         self.walk([get(page, i) for i in range(pdfium_c.FPDFPage_CountObjects(page))], 0)
         self.image_share = _cover_share(self.image_boxes, bbox)
@@ -105,18 +116,18 @@ class PageObjects:
             kind = kind_of(obj)
             if kind == _TEXT:
                 self.text_objects += 1
-                reason = self.text_reason(obj, under)
+                reason, box = self.text_reason(obj, under)
                 if reason:
                     self.hidden[address(obj)] = reason
                     self.has_invisible = self.has_invisible or reason == RENDER_INVISIBLE
                 else:
-                    texts.pending.append(obj)  # its box is read once a box is drawn after it
+                    texts.pending.append((obj, box))
             elif kind == pdfium_c.FPDF_PAGEOBJ_PATH:
-                box, colour = _filled_box(obj)
-                if box and colour:
-                    under.add(box, colour)
+                filled, colour = _filled_box(obj)
+                if filled and colour:
+                    under.add(filled, colour)
                     if texts and _is_hiding_colour(colour):
-                        for text in texts.under(box):
+                        for text in texts.under(filled):
                             self.hidden.setdefault(address(text), COVERED)
             elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
                 has_image = True
@@ -133,28 +144,36 @@ class PageObjects:
                         self.image_boxes.append(_bounds(obj))
         return has_image
 
-    def text_reason(self, obj: Any, under: _Backdrop) -> str:
-        """Why no reader sees this text object, or "" when it is drawn to be seen."""
-        mode = pdfium_c.FPDFTextObj_GetTextRenderMode(obj)
+    def text_reason(self, obj: Any, under: _Backdrop) -> tuple[str, Box]:
+        """Why no reader sees this text object ("" when it is drawn to be seen), and its box.
+
+        NOTE: this runs for each of the ~10,000 text objects of a long Word page set; the
+        checks share preallocated ctypes buffers and read the bounds once.
+        """
+        mode = _render_mode(obj)
         if mode in _INVISIBLE_MODES:
-            return RENDER_INVISIBLE
+            return RENDER_INVISIBLE, _NO_BOX
         if self.layers and _layer_names(obj) & self.layers:
-            return LAYER_OFF
-        box = _bounds(obj)
+            return LAYER_OFF, _NO_BOX
+        left, bottom, right, top = self.floats
+        _get_bounds(obj, left, bottom, right, top)
+        box = (left.value, bottom.value, right.value, top.value)
         # NOTE: a glyph box at least 1 pt both ways cannot come from a font under 1 pt; only
         # thinner boxes (and the zero boxes of fonts that are not embedded) ask for the size.
-        if min(box[2] - box[0], box[3] - box[1]) < MIN_FONT_SIZE:
+        if box[2] - box[0] < MIN_FONT_SIZE or box[3] - box[1] < MIN_FONT_SIZE:
             if _font_size(obj) < MIN_FONT_SIZE:
-                return TINY
+                return TINY, box
             box = _text_box(obj, box)
         if self.clips.hides(obj, box):
-            return CLIPPED
-        colour = _text_colour(obj, mode in _STROKE_MODES)
-        if colour is None:
-            return TRANSPARENT
-        if under.hides(colour, box):
-            return SAME_COLOUR
-        return ""
+            return CLIPPED, box
+        red, green, blue, alpha = self.ints
+        get = _stroke_colour if mode in _STROKE_MODES else _fill_colour
+        if get(obj, red, green, blue, alpha):
+            if alpha.value < _MIN_ALPHA:
+                return TRANSPARENT, box
+            if under.hides((red.value, green.value, blue.value), box):
+                return SAME_COLOUR, box
+        return "", box
 
 
 # -- one text object ------------------------------------------------------------------------------
@@ -169,18 +188,6 @@ def _font_size(obj: Any) -> float:
     return size.value * math.sqrt(abs(matrix.a * matrix.d - matrix.b * matrix.c))
 
 
-def _text_colour(obj: Any, stroked: bool) -> Colour | None:
-    """The colour the glyphs are painted in; None when they are fully transparent."""
-    c_uint = ctypes.c_uint
-    r, g, b, a = c_uint(), c_uint(), c_uint(), c_uint()
-    get = pdfium_c.FPDFPageObj_GetStrokeColor if stroked else pdfium_c.FPDFPageObj_GetFillColor
-    if not get(obj, r, g, b, a):
-        return (0, 0, 0)
-    if a.value < _MIN_ALPHA:
-        return None
-    return r.value, g.value, b.value
-
-
 class _Clips:
     """Clipping-path boxes, read once for each path the page's objects share.
 
@@ -191,7 +198,7 @@ class _Clips:
     """
 
     def __init__(self) -> None:
-        self.boxes: dict[int, Box] = {}
+        self.boxes: dict[int | None, Box] = {}
 
     def hides(self, obj: Any, box: Box) -> bool:
         """The clipping path leaves out the centre of the text object (`box`, its bounds).
@@ -199,15 +206,16 @@ class _Clips:
         NOTE: only a clip whose box misses the text's centre counts, so text that merely runs
         over a cell edge stays visible.
         """
-        clip = pdfium_c.FPDFPageObj_GetClipPath(obj)
+        clip = _get_clip(obj)
         if not clip:
             return False
         x, y = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
-        for index in range(pdfium_c.FPDFClipPath_CountPaths(clip)):
-            key = address(pdfium_c.FPDFClipPath_GetPathSegment(clip, index, 0))
-            found = self.boxes.get(key)
+        boxes = self.boxes
+        for index in range(_count_clip_paths(clip)):
+            key = _pointer_value(_clip_segment(clip, index, 0)).value
+            found = boxes.get(key)
             if found is None:
-                found = self.boxes[key] = _clip_box(clip, index)
+                found = boxes[key] = _clip_box(clip, index)
             if not (found[0] <= x <= found[2] and found[1] <= y <= found[3]):
                 return True
         return False
@@ -265,14 +273,19 @@ class _Backdrop:
     def __init__(self) -> None:
         self.boxes: list[tuple[Box, Colour | None]] = []
         self.colours: set[Colour] = {_WHITE}
+        self.suspect: dict[Colour, bool] = {}  # text colour → close to a colour seen so far
 
     def add(self, box: Box, colour: Colour | None) -> None:
         self.boxes.append((box, colour))
-        if colour is not None:
+        if colour is not None and colour not in self.colours:
             self.colours.add(colour)
+            self.suspect.clear()
 
     def hides(self, colour: Colour, text: Box) -> bool:
-        if colour not in self.colours and not any(_near(colour, seen) for seen in self.colours):
+        suspect = self.suspect.get(colour)
+        if suspect is None:
+            suspect = self.suspect[colour] = any(_near(colour, seen) for seen in self.colours)
+        if not suspect:
             return False
         x, y = (text[0] + text[2]) / 2, (text[1] + text[3]) / 2
         for (left, bottom, right, top), under in reversed(self.boxes):
@@ -331,15 +344,14 @@ class _TextIndex:
     LIMIT = 20000.0  # clamps absurd coordinates so a band range stays short
 
     def __init__(self) -> None:
-        self.pending: list[Any] = []
+        self.pending: list[tuple[Any, Box]] = []  # text objects and their boxes, not yet binned
         self.bands: dict[int, list[tuple[Any, Box]]] = {}
 
     def __bool__(self) -> bool:
         return bool(self.pending or self.bands)
 
     def under(self, box: Box) -> list[Any]:
-        for obj in self.pending:
-            text = _text_box(obj)
+        for obj, text in self.pending:
             middle = (text[1] + text[3]) / 2
             for band in self.band_range(middle, middle):
                 self.bands.setdefault(band, []).append((obj, text))
