@@ -41,7 +41,8 @@ def add_beyond_pages(
         found.items.append(restricted)
     actions = pdf_actions.find_actions(pdf)
     found.items += actions.items
-    for page, uri in actions.links:
+    first_page = {uri: page for page, uri in reversed(actions.links)}  # a footer link repeats
+    for uri, page in sorted(first_page.items(), key=lambda item: item[1]):
         out.add(f"链接：{uri}", Where.ANNOTATION, part="link", page=page or None)
         out.separate("\n")
     if actions.links:

@@ -24,8 +24,9 @@ from review_flow.extract.pdf_structure import reachable
 
 log = logging.getLogger(__name__)
 
-MAX_REVISIONS = 20  # earlier revisions read; the rest are only counted
+MAX_REVISIONS = 20  # earlier revisions read: the oldest and the newest ten
 MAX_ORPHANS = 50
+MAX_ADDED = 5000  # objects an update added that are looked at for orphan content
 _END = re.compile(rb"startxref\s*(\d+)\s*%%EOF[ \t]*(?:\r\n|\r|\n)?")
 _SHOWS_TEXT = re.compile(rb"BT\b[\s\S]*?(?:Tj|TJ|'|\")[\s\S]*?\bET")
 
@@ -57,6 +58,12 @@ def earlier_revisions(data: bytes) -> list[Revision]:
         for m in _END.finditer(data)
         if int(m.group(1)) < m.start() and data[m.end() :].strip(b"\x00\r\n\t\f ")
     ]
+    if len(ends) > MAX_REVISIONS:
+        # NOTE: a hostile file may hold thousands of "%%EOF"s; each one read costs a parse of
+        # the file up to it. The oldest revisions hold what was removed first, the newest
+        # what was removed last: both ends are read, the middle only counted.
+        log.info("%d earlier revisions; %d read", len(ends), MAX_REVISIONS)
+        ends = ends[: MAX_REVISIONS // 2] + ends[-MAX_REVISIONS // 2 :]
     found: list[Revision] = []
     for end in ends:
         try:
@@ -103,7 +110,7 @@ def add_revisions(
     items: list[ActiveContent] = []
     notes = [f"{len(revisions) + 1} revisions (incremental updates)"] if revisions else []
     seen = {line.strip() for line in final_text.split("\n")}
-    for revision in revisions[-MAX_REVISIONS:]:
+    for revision in revisions:
         if not changed_since(revision, final):
             continue
         part = f"revision {revision.number}"
@@ -150,7 +157,8 @@ def add_orphans(
         for key, entry in now.items()
         if entry[0] == 1 and entry[1] >= first.end and first.xref.get(key) != entry
     ]
-    candidates = [s for s in (_text_stream(pdf, key) for key in added) if s is not None]
+    streams = (_text_stream(pdf, key) for key in added[:MAX_ADDED])
+    candidates = [stream for stream in streams if stream is not None]
     if not candidates:
         return []
     reached = reachable(pdf)

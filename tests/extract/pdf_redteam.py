@@ -228,3 +228,14 @@ def with_orphan(visible: tuple[str, ...], orphan: tuple[str, ...]) -> bytes:
     with pikepdf.Pdf.open(io.BytesIO(base)) as pdf:
         number = max(n for n, _ in pdf.get_xref_table()) + 1
     return append_update(base, {number: _stream(extra, raw)})
+
+
+def content_number(data: bytes) -> int:
+    """The object number of page 1's content stream."""
+    with pikepdf.Pdf.open(io.BytesIO(data)) as pdf:
+        return int(pdf.pages[0].Contents.objgen[0])
+
+
+def content_of_lines(*lines: str) -> bytes:
+    """An object body: the content stream of a page showing `lines` (fonts as fx.build's)."""
+    return _stream(*_content_of(fx.build(fx.lines(*lines))))

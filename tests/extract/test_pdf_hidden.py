@@ -11,7 +11,7 @@ from reportlab.lib.pdfencrypt import StandardEncryption
 from reportlab.pdfgen.canvas import Canvas
 
 from review_flow.errors import ExtractionError
-from review_flow.extract import extract_bytes, pdf_actions, pdf_attachments
+from review_flow.extract import extract_bytes, pdf_actions, pdf_attachments, pdf_revisions
 from review_flow.extract.limits import Limits
 from review_flow.extract.model import Extracted, Where
 from review_flow.extract.pdf import extract
@@ -336,3 +336,19 @@ def test_real_pdfs_gain_no_revisions_orphans_actions_or_false_invisible_text() -
         pages = sorted({s.page for s in doc.segments if s.where == Where.INVISIBLE})
         assert pages == TRULY_HIDDEN.get(path.name, []), path.name
         assert [a.page for a in doc.active_content] == pages, (path.name, doc.active_content)
+
+
+def test_a_file_of_many_updates_has_its_oldest_and_newest_revisions_read() -> None:
+    data = fx.build(fx.lines("第0版"))
+    for version in range(1, 40):
+        data = rt.append_update(
+            data, {rt.content_number(data): rt.content_of_lines(f"第{version}版")}
+        )
+
+    doc = read(data)
+
+    assert texts(doc, Where.PAGE) == ["第39版"]
+    found = texts(doc, Where.REVISION)
+    assert len(found) == pdf_revisions.MAX_REVISIONS
+    assert found[:2] == ["第0版", "第1版"]
+    assert found[-1] == "第38版"
