@@ -283,9 +283,10 @@ class _Reader:
             unseen += repair.count_visible(piece) if is_hidden else 0
         self.out.separate("\n")
         if unseen:
+            why = [n for n in notes if " characters " in n or n.startswith(visibility.BOX_NOTE)]
             self.active.append(ActiveContent(
                 "invisible_text", f"page {number}",
-                f"{unseen} characters no reader sees (see the notes for why)", number,
+                f"{unseen} characters no reader sees: {'; '.join(why)}", number,
             ))  # fmt: skip
         return len(lines)
 

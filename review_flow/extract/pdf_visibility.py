@@ -27,6 +27,7 @@ CLIPPED = "cut away by a clipping path"
 LAYER_OFF = "on an optional-content layer that is switched off"
 OFF_PAGE = "outside the visible page area"
 UNDER_ANNOTATION = "under an opaque annotation"
+BOX_NOTE = "hidden text lies within"  # the page box around a page's hidden characters
 
 MIN_FONT_SIZE = 1.0  # points, after the text and page matrices
 _MIN_ALPHA = 13  # of 255: a fill this transparent shows nothing
@@ -455,7 +456,22 @@ def hidden_chars(
             flags[i] = True
     counts = Counter(m for m in marks if m)
     notes = tuple(f"{n} characters {reason}" for reason, n in counts.items())
+    if counts:
+        notes += (_box_note(textpage, marks),)
     return (flags if counts else None), notes
+
+
+def _box_note(textpage: Any, marks: list[str]) -> str:
+    """Where on the page the hidden characters lie: the box around them, in points."""
+    c_double = ctypes.c_double
+    left, right, bottom, top = c_double(), c_double(), c_double(), c_double()
+    xs: list[float] = []
+    ys: list[float] = []
+    for i, mark in enumerate(marks):
+        if mark and pdfium_c.FPDFText_GetCharBox(textpage, i, left, right, bottom, top):
+            xs += (left.value, right.value)
+            ys += (bottom.value, top.value)
+    return f"{BOX_NOTE} x {min(xs):.0f}-{max(xs):.0f}, y {min(ys):.0f}-{max(ys):.0f} pt"
 
 
 def text_inside(textpage: Any, box: Box, room: int) -> str:

@@ -103,6 +103,7 @@ def test_hidden_text_is_extracted_labelled_invisible_and_flagged(
     assert any(HIDDEN[case][1] in note for note in doc.notes), doc.notes
     assert kinds(doc) == ["invisible_text"]
     assert doc.active_content[0].page == 1
+    assert "hidden text lies within x " in doc.active_content[0].detail  # where on the page
     assert PUBLIC_TEXT in texts(doc, Where.PAGE)[0]  # the visible line stays page text
     assert scanner.scan(doc).verdict is not Verdict.CLEAR
 
