@@ -140,7 +140,7 @@ def _record(
         if is_link and not concern:
             found.links.append((page or 0, uri))
             return
-        what = f"{what}: {concern or 'runs without a click'}"
+        what = f"{what}: {concern or 'not on a link (runs when its trigger fires)'}"
     found.items.append(ActiveContent(kind, where, what, page))
 
 

@@ -108,11 +108,11 @@ def add_revisions(
 ) -> tuple[list[ActiveContent], list[str]]:  # fmt: skip
     """Append the lines of each changed earlier revision the final text lacks."""
     items: list[ActiveContent] = []
-    notes = [f"{len(revisions) + 1} revisions (incremental updates)"] if revisions else []
+    changed = [revision for revision in revisions if changed_since(revision, final)]
+    # NOTE: Word's "hybrid" files end in a second xref section that changes nothing: no note.
+    notes = [f"{len(revisions) + 1} revisions (incremental updates)"] if changed else []
     seen = {line.strip() for line in final_text.split("\n")}
-    for revision in revisions:
-        if not changed_since(revision, final):
-            continue
+    for revision in changed:
         part = f"revision {revision.number}"
         try:
             earlier = read(data[: revision.end])
