@@ -27,6 +27,7 @@ CLIPPED = "cut away by a clipping path"
 LAYER_OFF = "on an optional-content layer that is switched off"
 OFF_PAGE = "outside the visible page area"
 UNDER_ANNOTATION = "under an opaque annotation"
+_OCR_LAYER = (RENDER_INVISIBLE, TRANSPARENT, SAME_COLOUR)
 BOX_NOTE = "hidden text lies within"  # the page box around a page's hidden characters
 
 MIN_FONT_SIZE = 1.0  # points, after the text and page matrices
@@ -92,7 +93,7 @@ class PageObjects:
     def __init__(self, page: Any, bbox: Box, hidden_layers: frozenset[str] = frozenset()) -> None:
         self.hidden: dict[int, str] = {}  # text object address → why no reader sees it
         self.image_boxes: list[Box] = []
-        self.has_invisible = False  # any text object drawn in render mode 3/7
+        self.has_invisible = False  # any text painted invisibly, as an OCR layer is
         self.text_objects = 0
         self.layers = hidden_layers
         self.clips = _Clips()
@@ -104,8 +105,12 @@ class PageObjects:
         self.annotation_boxes = opaque_annotations(page)
 
     def forget_invisible(self) -> None:
-        """Treat render-mode-invisible text as seen (an OCR layer over a scan)."""
-        self.hidden = {k: v for k, v in self.hidden.items() if v != RENDER_INVISIBLE}
+        """Treat text painted invisibly as seen (an OCR layer over a scan).
+
+        NOTE: OCR software writes its layer in render mode 3, or in white or transparent
+        paint drawn before the page image: either way it is the scan's own text.
+        """
+        self.hidden = {k: v for k, v in self.hidden.items() if v not in _OCR_LAYER}
 
     def walk(self, objects: list[Any], depth: int) -> bool:
         """Record hidden text in one container; True if it holds an image."""
@@ -120,7 +125,7 @@ class PageObjects:
                 reason, box = self.text_reason(obj, under)
                 if reason:
                     self.hidden[address(obj)] = reason
-                    self.has_invisible = self.has_invisible or reason == RENDER_INVISIBLE
+                    self.has_invisible = self.has_invisible or reason in _OCR_LAYER
                 else:
                     texts.pending.append((obj, box))
             elif kind == pdfium_c.FPDF_PAGEOBJ_PATH:

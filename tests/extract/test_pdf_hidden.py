@@ -353,3 +353,18 @@ def test_a_file_of_many_updates_has_its_oldest_and_newest_revisions_read() -> No
     assert len(found) == pdf_revisions.MAX_REVISIONS
     assert found[:2] == ["第0版", "第1版"]
     assert found[-1] == "第38版"
+
+
+def test_white_ocr_text_drawn_before_a_page_size_scan_is_its_ocr_layer() -> None:
+    ocr = "国务院办公厅关于进一步做好政务公开工作的通知，各省、自治区、直辖市人民政府"
+
+    def page(canvas: Canvas) -> None:
+        canvas.setFillColorRGB(1, 1, 1)
+        canvas.drawString(40, 780, ocr)
+        fx.image()(canvas)
+
+    doc = read(fx.build(page))
+
+    assert texts(doc, Where.INVISIBLE) == []
+    assert ocr in texts(doc, Where.PAGE)[0]
+    assert "invisible_text" not in kinds(doc)
