@@ -368,3 +368,26 @@ def test_white_ocr_text_drawn_before_a_page_size_scan_is_its_ocr_layer() -> None
     assert texts(doc, Where.INVISIBLE) == []
     assert ocr in texts(doc, Where.PAGE)[0]
     assert "invisible_text" not in kinds(doc)
+
+
+def test_actions_chained_behind_a_link_and_on_a_page_are_found() -> None:
+    goto_then_script = pikepdf.Dictionary(
+        S=pikepdf.Name.GoTo, D=pikepdf.Array([0, pikepdf.Name.Fit]), Next=rt.javascript()
+    )
+    data = rt.with_actions({})
+    with pikepdf.Pdf.open(io.BytesIO(data)) as pdf:
+        page = pdf.pages[0]
+        page.AA = pikepdf.Dictionary(O=pikepdf.Dictionary(S=pikepdf.Name.ImportData, F="data.fdf"))
+        link = pikepdf.Dictionary(
+            Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link, Rect=[72, 700, 200, 720],
+            A=goto_then_script,
+            AA=pikepdf.Dictionary(E=pikepdf.Dictionary(S=pikepdf.Name.GoToR, F="other.pdf")),
+        )  # fmt: skip
+        page.Annots = pdf.make_indirect(pikepdf.Array([pdf.make_indirect(link)]))
+        out = io.BytesIO()
+        pdf.save(out)
+
+    doc = read(out.getvalue())
+
+    assert sorted(kinds(doc)) == ["import_data", "javascript", "remote_goto"]
+    assert {a.page for a in doc.active_content} == {1}
