@@ -3,7 +3,8 @@ names and their content, read recursively through the same extractors.
 
 Each attachment is an `embedded_file` active content item (a person clears what the text alone
 cannot show) and its text joins the document as `attachment` segments. What one attachment may
-inflate is bounded by the stream limit, and nesting by MAX_DEPTH; nothing is ever opened.
+inflate is bounded by the stream limit, and nesting by `max_embedding_depth` (as a .docx's
+embedded packages are); nothing is ever opened.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ from review_flow.extract.model import ActiveContent, Extracted, TextBuilder, Whe
 
 log = logging.getLogger(__name__)
 
-MAX_DEPTH = 3  # a PDF in a PDF in a PDF is read; one level deeper is only named
 MAX_ATTACHMENTS = 100
 _FLOW = (Where.BODY, Where.TABLE, Where.TEXTBOX, Where.PAGE, Where.INVISIBLE)
+# NOTE: a context variable, not an argument: the nesting runs through extract_bytes and other
+# formats' extractors (a PDF in an OFD in a PDF) and still counts each PDF level.
 _depth = contextvars.ContextVar("pdf_attachment_depth", default=0)
 
 Extract = Callable[[bytes, str, Limits], Extracted]
@@ -142,7 +144,7 @@ def _read(item: Attachment, limits: Limits, extract: Extract) -> tuple[str, Extr
     if item.data is None:
         return f"not read: {item.problem}", None
     depth = _depth.get()
-    if depth >= MAX_DEPTH:
+    if depth >= limits.max_embedding_depth:
         return f"{human(len(item.data))}, nested {depth} deep: not read", None
     token = _depth.set(depth + 1)
     try:

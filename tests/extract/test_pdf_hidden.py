@@ -222,7 +222,7 @@ def test_an_attached_pdf_and_text_file_are_read_recursively(scanner: Scanner) ->
 
 def test_attachments_nested_past_the_depth_limit_are_named_not_read() -> None:
     data = fx.build(fx.lines("最里层机密"))
-    for level in range(pdf_attachments.MAX_DEPTH + 1):
+    for level in range(Limits().max_embedding_depth + 1):
         data = rt.embedded(fx.build(fx.lines(f"第{level}层")), f"层{level}.pdf", data)
 
     doc = read(data)
@@ -391,3 +391,24 @@ def test_actions_chained_behind_a_link_and_on_a_page_are_found() -> None:
 
     assert sorted(kinds(doc)) == ["import_data", "javascript", "remote_goto"]
     assert {a.page for a in doc.active_content} == {1}
+
+
+def test_an_attached_docx_is_read_through_the_docx_extractor(scanner: Scanner) -> None:
+    import docx
+
+    document = docx.Document()
+    document.sections[0].header.paragraphs[0].text = rt.MARKING
+    document.add_paragraph("关于内部人员名单的说明")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    data = rt.embedded(fx.build(fx.lines(rt.PUBLIC)), "说明.docx", buffer.getvalue())
+
+    doc = read(data)
+
+    header = [
+        s for s in doc.segments if s.where == Where.ATTACHMENT and s.container == Where.HEADER
+    ]
+    assert [doc.text[s.start : s.end] for s in header] == [rt.MARKING]
+    assert "关于内部人员名单的说明" in texts(doc, Where.ATTACHMENT)
+    assert "docx" in next(a.detail for a in doc.active_content if a.kind == "embedded_file")
+    assert scanner.scan(doc).verdict is Verdict.BLOCK
