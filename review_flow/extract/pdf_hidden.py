@@ -60,4 +60,6 @@ def add_beyond_pages(
         found.items += items
         found.notes += notes
         found.items += pdf_revisions.add_orphans(pdf, revisions[0], out, read_pages)
+        if pdf.is_encrypted:
+            found.notes.append("an encrypted file's orphan objects are not read")
     return found
