@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/ofd.py
 	$(BIN)/python bench/convert.py
 	$(BIN)/python bench/workflow.py --events $(BENCH_EVENTS)
+	$(BIN)/python bench/pdf_hidden.py
 
 # The independent labelled set (eval/, written without reading the scanner): dev split by
 # default; `make eval SPLIT=held` reports the third kept aside.
