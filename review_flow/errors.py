@@ -1,5 +1,5 @@
 """The exception family: one base, a child per seam. Only cli/support.py turns these into exit
-codes: a Refused is 1, every other ReviewFlowError is 2."""
+codes: a Refused is 1, a RedactionError 3, every other ReviewFlowError is 2."""
 
 
 class ReviewFlowError(Exception):

@@ -106,5 +106,6 @@ def _forms(chunk: bytes) -> str:
     pieces = [chunk.decode("latin-1"), chunk.decode("utf-8", "ignore")]
     for hexes in _HEX.findall(chunk):
         raw = bytes.fromhex(re.sub(rb"\s", b"", hexes).decode()[: len(hexes) // 2 * 2])
-        pieces.append(raw.decode("utf-16-be", "ignore") if raw[:2] == b"\xfe\xff" else "")
+        # NOTE: UTF-16 with its BOM (text strings) and without (UCS-2 CID fonts, UniGB-UCS2-H)
+        pieces.append(raw.removeprefix(b"\xfe\xff").decode("utf-16-be", "ignore"))
     return "\n".join(pieces)

@@ -144,10 +144,10 @@ def _remove_glyphs(doc: pdfium.PdfDocument, hits: _PageHits, dpi: int) -> Remova
         carriers = [
             obj
             for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_TEXT], max_depth=1)
-            if any(_overlaps(obj.get_pos(), box) for box in hits.boxes)
+            if any(_overlaps(obj.get_bounds(), box) for box in hits.boxes)
         ]
         for obj in carriers:
-            left, bottom, right, top = obj.get_pos()
+            left, bottom, right, top = obj.get_bounds()
             crop = picture.crop((
                 int(left * scale), int((height - top) * scale),
                 int(right * scale) + 1, int((height - bottom) * scale) + 1,
