@@ -109,7 +109,7 @@ def planted_docx(filler_paragraphs: int = 30) -> bytes:
         f"<v:textbox><w:txbxContent><w:p><w:r><w:t>说明：联系电话{v['textbox']}</w:t></w:r></w:p>"
         "</w:txbxContent></v:textbox></v:shape></w:pict>"
     )))  # fmt: skip
-    field = doc.add_paragraph("电子邮箱：")
+    field = doc.add_paragraph("申请人个人邮箱：")
     email = v["field"]
     for inner in (
         '<w:fldChar w:fldCharType="begin"/>',
@@ -119,7 +119,7 @@ def planted_docx(filler_paragraphs: int = 30) -> bytes:
         '<w:fldChar w:fldCharType="end"/>',
     ):
         field._p.append(parse_xml(_run_xml(inner)))
-    doc.add_paragraph(f"咨询电话（全角）：{fullwidth(v['fullwidth'])}")
+    doc.add_paragraph(f"申请人手机（全角）：{fullwidth(v['fullwidth'])}")
     for i in range(filler_paragraphs):
         doc.add_paragraph(
             f"第{i + 1}条 公示期间如有异议，请以书面形式向区就业促进中心反映，"
@@ -189,3 +189,36 @@ def left_in(data: bytes, values: list[str]) -> dict[str, list[str]]:
                 if value in text or value in flat:
                     found.setdefault(value, []).append(name)
     return found
+
+
+EMBEDDED = "word/embeddings/oleObject1.bin"
+
+
+def with_embedded_object(data: bytes, payload: bytes) -> bytes:
+    """`data` with an OLE object (a VML picture holding an embedded part) in the body."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    ole = (
+        f'<w:p><w:r><w:object><v:shape id="ole1" style="width:60pt;height:40pt"/>'
+        '<o:OLEObject xmlns:o="urn:schemas-microsoft-com:office:office" Type="Embed" '
+        'ProgID="Package" ShapeID="ole1" DrawAspect="Icon" ObjectID="_1" r:id="rIdOle"/>'
+        "</w:object></w:r></w:p>"
+    )
+    with source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "word/document.xml":
+                text = content.decode("utf-8")
+                if 'xmlns:v="' not in text[:3000]:
+                    text = text.replace("<w:document ", '<w:document xmlns:v="urn:schemas-'
+                                        'microsoft-com:vml" ', 1)  # fmt: skip
+                content = text.replace("<w:body>", f"<w:body>{ole}", 1).encode()
+            elif info.filename == "word/_rels/document.xml.rels":
+                content = content.replace(
+                    b"</Relationships>",
+                    f'<Relationship Id="rIdOle" Type="{REL_BASE}/oleObject" '
+                    'Target="embeddings/oleObject1.bin"/></Relationships>'.encode(),
+                )
+            z.writestr(info, content)
+        z.writestr(EMBEDDED, payload)
+    return out.getvalue()
