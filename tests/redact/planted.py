@@ -199,7 +199,7 @@ def with_embedded_object(data: bytes, payload: bytes) -> bytes:
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     ole = (
-        f'<w:p><w:r><w:object><v:shape id="ole1" style="width:60pt;height:40pt"/>'
+        '<w:p><w:r><w:object><v:shape id="ole1" style="width:60pt;height:40pt"/>'
         '<o:OLEObject xmlns:o="urn:schemas-microsoft-com:office:office" Type="Embed" '
         'ProgID="Package" ShapeID="ole1" DrawAspect="Icon" ObjectID="_1" r:id="rIdOle"/>'
         "</w:object></w:r></w:p>"
