@@ -47,7 +47,7 @@ def redact(data: bytes, path: str, finder: Finder, options: Options, limits: Lim
         masked = tuple(Masked(f"page {h.index + 1}", len(h.shown), tuple(dict.fromkeys(h.shown)))
                        for h in hits)  # fmt: skip
         removals: tuple[Removal, ...]
-        if options.pdf_mode is PdfMode.IMAGE:
+        if options.pdf_mode == PdfMode.IMAGE:
             out = _as_images(doc, {h.index: h.boxes for h in hits}, options.dpi)
             removals = (Removal("text_layer", "all pages", f"{len(doc)} page(s) rendered"),)
         else:

@@ -54,7 +54,6 @@ PLANTS = (
     Plant("unreferenced", "id_card", id_number(106)),
     Plant("fullwidth", "mobile", "13912340010"),
 )
-BY_CHANNEL = {p.channel: p for p in PLANTS}
 
 
 def fullwidth(text: str) -> str:
