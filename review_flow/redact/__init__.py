@@ -10,7 +10,6 @@ leftover check (leftover.py) and raises RedactionError if any value is left.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -50,7 +49,7 @@ def redact(
     options = options or Options()
     check_size(name, len(data), limits)
     finder = Finder.of(((t.value, t.kind) for t in targets), masks)
-    if finder.pattern is None:
+    if not finder.size:
         raise RedactionError(f"{name}: nothing to redact (no value of two or more characters)")
     kind = sniff(data, name)
     if kind == "docx":
@@ -70,13 +69,7 @@ def redact(
 
 
 def _text(data: bytes, finder: Finder) -> Redacted:
-    text = decoded(data)
     shown: list[str] = []
-
-    def masked(match: re.Match[str]) -> str:
-        shown.append(finder.masked(match))
-        return shown[-1]
-
-    new = finder.pattern.sub(masked, text) if finder.pattern is not None else text
+    new, _ = finder.sub(decoded(data), shown)
     report = (Masked("text", len(shown), tuple(dict.fromkeys(shown))),) if shown else ()
     return Redacted(new.encode("utf-8"), "text", report)

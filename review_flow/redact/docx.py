@@ -224,7 +224,7 @@ class _Package:
             if not self.is_xml(name):
                 continue
             text = decoded(self.raw[name])
-            if finder.search(text) is None and finder.search(_TAG.sub("", text)) is None:
+            if finder.first(text) is None and finder.first(_TAG.sub("", text)) is None:
                 continue  # (most parts: styles, fonts, theme)
             shown: list[str] = []
             root = self.xml(name)
@@ -331,9 +331,9 @@ def _mask_paragraphs(root: etree._Element, finder: Finder, shown: list[str]) -> 
     for p in root.iter(*PARAGRAPHS):
         nodes = [t for t in p.iter(*TEXTS) if t.text and next(t.iterancestors(*PARAGRAPHS)) is p]
         joined = "".join(t.text for t in nodes)
-        if finder.search(joined) is None:
+        new, count = finder.sub(joined, shown)
+        if not count:
             continue
-        new = _sub(finder, joined, shown)
         at = 0
         for t in nodes:
             size = len(t.text)
@@ -349,18 +349,11 @@ def _mask_everything(root: etree._Element, finder: Finder, shown: list[str]) -> 
             continue
         for attr in ("text", "tail"):
             value = getattr(el, attr)
-            if value and finder.search(value):
-                setattr(el, attr, _sub(finder, value, shown))
+            if value:
+                new, count = finder.sub(value, shown)
+                if count:
+                    setattr(el, attr, new)
         for key, value in el.attrib.items():
-            if finder.search(value):
-                el.set(key, _sub(finder, value, shown))
-
-
-def _sub(finder: Finder, text: str, shown: list[str]) -> str:
-    """`text` masked; each masked value (never the raw one) is appended to `shown`."""
-
-    def masked(match: re.Match[str]) -> str:
-        shown.append(finder.masked(match))
-        return shown[-1]
-
-    return finder.pattern.sub(masked, text) if finder.pattern is not None else text
+            new, count = finder.sub(value, shown)
+            if count:
+                el.set(key, new)

@@ -64,17 +64,16 @@ def core(value: str) -> str:
 def _refuse_if_found(
     finder: Finder, text: str, place: str, extracted: Extracted | None = None
 ) -> None:
-    match = finder.search(text)
-    if match is None:
+    hit = finder.first(text)
+    if hit is None:
         return
     where = place
     if extracted is not None:
-        segment = extracted.segment_at(match.start())
+        segment = extracted.segment_at(hit.start)
         if segment is not None:
             where = f"{place} ({segment.where}{', ' + segment.part if segment.part else ''})"
     raise RedactionError(
-        f"leftover: a redacted {finder.kind(match)} value ({finder.masked(match)}) is still "
-        f"in {where}",
+        f"leftover: a redacted {hit.kind} value ({finder.masked(text, hit)}) is still in {where}",
         place=where,
         hint=HINT,
     )

@@ -84,9 +84,9 @@ def _hits(doc: pdfium.PdfDocument, finder: Finder) -> Iterator[_PageHits]:
             )
             boxes: list[Box] = []
             shown: list[str] = []
-            for match in finder.finditer(text):
-                shown.append(finder.masked(match))
-                for i in range(match.start(), match.end()):
+            for hit in finder.hits(text):
+                shown.append(finder.masked(text, hit))
+                for i in range(hit.start, hit.end):
                     left, bottom, right, top = textpage.get_charbox(i)
                     if right > left and top > bottom:
                         boxes.append((left - PAD, bottom - PAD, right + PAD, top + PAD))
