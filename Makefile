@@ -25,12 +25,13 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-# Scanner and extraction figures, then the workflow figures (list/show at 10,000 documents,
+# Scanner and extraction figures, then the workflow figures, then redaction of a 20-page .docx (list/show at 10,000 documents,
 # submit throughput, audit verification; BENCH_EVENTS=1000000 for the full million, ~4 min).
 BENCH_EVENTS ?= 200000
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/workflow.py --events $(BENCH_EVENTS)
+	$(BIN)/python bench/redact.py
 
 # The independent labelled set (eval/, written without reading the scanner): dev split by
 # default; `make eval SPLIT=held` reports the third kept aside.

@@ -60,7 +60,7 @@ def redact(
         result = _text(data, finder)
     else:  # pragma: no cover - sniff raises for anything else
         raise ExtractionError(name, f"cannot redact a {kind} file")
-    leftover.check(result, name, targets, finder, limits, scanner)
+    leftover.check(result, name, finder, limits, scanner)
     log.info(
         "redacted %s: %d mask(s), %d removal(s)", Path(name).name, result.mask_count,
         len(result.removals),
