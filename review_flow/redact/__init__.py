@@ -49,7 +49,7 @@ def redact(
     options = options or Options()
     check_size(name, len(data), limits)
     finder = Finder.of(((t.value, t.kind) for t in targets), masks)
-    if not finder.size:
+    if not finder.size and not options.embedded:
         raise RedactionError(f"{name}: nothing to redact (no value of two or more characters)")
     kind = sniff(data, name)
     if kind == "docx":

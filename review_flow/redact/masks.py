@@ -1,5 +1,5 @@
-"""Masks for redaction (脱敏), read from `rules/redaction.toml`, and the patterns that find a
-value in every form a reader would still recognise. Pure: strings in, strings out.
+"""Masks for redaction (脱敏), read from `rules/redaction.toml`, and what finds a
+value in every form a reader would still recognise (Finder). Pure: strings in, strings out.
 
 A mask keeps the value's length and its separators, so a redacted line keeps its shape.
 """

@@ -8,7 +8,11 @@ from review_flow.errors import FindingNotFound
 from review_flow.store.tables import Disposition, FindingRow, Version
 
 MUST_DECIDE = ("block", "warn")  # severities that need a decision before approval
-CONFIRMING = ("confirmed", "redact")  # `redact`: confirmed, and marked to be masked (issue 16)
+CONFIRMING = ("confirmed", "redact")
+REDACTED_WHEN_CONFIRMED = (
+    "personal_data",
+    "active_content",
+)  # `redact`: confirmed, and marked to be masked (issue 16)
 
 
 def of_version(session: Session, version_id: int | None) -> list[FindingRow]:
@@ -98,15 +102,16 @@ def last_dismissal(
 
 
 def to_redact(session: Session, version_id: int | None) -> list[FindingRow]:
-    """Findings of a version `redact` masks: confirmed personal data, and every finding whose
-    latest decision is `redact`; in text order."""
+    """Findings of a version `redact` acts on, in text order: confirmed personal data, confirmed
+    active content (an embedded object or a macro part is removed), and every finding whose
+    latest decision is `redact`."""
     latest = decisions(session, version_id)
     return [
         row
         for row in of_version(session, version_id)
         if (d := latest.get(row.id or 0)) is not None
         and (d.decision == "redact"
-             or (d.decision == "confirmed" and row.category == "personal_data"))
+             or (d.decision == "confirmed" and row.category in REDACTED_WHEN_CONFIRMED))
     ]  # fmt: skip
 
 

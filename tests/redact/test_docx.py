@@ -17,7 +17,7 @@ from docx import Document
 from review_flow.extract import Limits, extract_bytes
 from review_flow.redact import Options, Redacted, Target, load_masks, redact
 from review_flow.scan.rules import default_rules_dir
-from review_flow.tasks import RedactTask
+from review_flow.tasks import RedactTask, Span
 from tests.conftest import SAMPLES
 from tests.redact.planted import EMBEDDED, PLANTS, left_in, planted_docx
 from tests.redact.planted import with_embedded_object as embedded
@@ -167,3 +167,18 @@ def test_libreoffice_renders_the_same_number_of_pages(pages: dict[str, int]) -> 
     assert pages["planted"] >= 2
     assert pages["planted-r"] == pages["planted"]
     assert pages["sample-r"] == pages["sample-clean"]
+
+
+def test_a_confirmed_embedded_object_finding_removes_its_part(
+    planted: bytes, tmp_path: Path
+) -> None:
+    source = tmp_path / "a.docx"
+    source.write_bytes(embedded(planted, b"OLE payload"))
+    spans = (
+        Span(0, 0, "ole_object", "finding 3", "active_content", part=EMBEDDED),
+        Span(0, 0, "ole_object", "finding 4", "active_content", part="word/media/absent.bin"),
+    )
+    task = RedactTask((str(default_rules_dir()),), spans, Options())
+    out = task(str(source), Limits())
+    assert EMBEDDED not in names(out.data)
+    assert out.mask_count == 0
