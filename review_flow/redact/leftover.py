@@ -22,6 +22,10 @@ _TAG = re.compile(r"<[^>]*>")
 _STREAM = re.compile(rb"(?<![A-Za-z])stream(?:\r\n|\n|\r)")
 _HEX = re.compile(rb"<([0-9A-Fa-f\s]{4,})>")
 HINT = "nothing was written; the place named still holds the value"
+PDF_HINT = (
+    f"{HINT}: glyph mode keeps metadata, annotations and text inside form objects; "
+    "--pdf-mode image renders every page instead"
+)
 
 
 def check(
@@ -38,10 +42,11 @@ def check(
         places = _pdf_texts(redacted.data, limits)
     else:
         places = iter([("file", decoded(redacted.data))])
+    hint = PDF_HINT if redacted.format == "pdf" else HINT
     for place, text in places:
-        _refuse_if_found(finder, text, place)
+        _refuse_if_found(finder, text, place, hint)
     extracted = extract_bytes(redacted.data, name, limits)
-    _refuse_if_found(finder, extracted.text, "extracted text", extracted)
+    _refuse_if_found(finder, extracted.text, "extracted text", hint, extracted)
     if scanner is not None:
         for found in scanner.scan(extracted, reveal=True).findings:
             # (letters and digits only: a value the scanner joined across a line break)
@@ -50,7 +55,7 @@ def check(
                     f"leftover: the scan of the redacted file still finds {found.kind} "
                     f"({found.rule}) in {found.where}",
                     place=found.where,
-                    hint=HINT,
+                    hint=hint,
                 )
     return extracted
 
@@ -61,7 +66,7 @@ def core(value: str) -> str:
 
 
 def _refuse_if_found(
-    finder: Finder, text: str, place: str, extracted: Extracted | None = None
+    finder: Finder, text: str, place: str, hint: str, extracted: Extracted | None = None
 ) -> None:
     hit = finder.first(text)
     if hit is None:
@@ -74,7 +79,7 @@ def _refuse_if_found(
     raise RedactionError(
         f"leftover: a redacted {hit.kind} value ({finder.masked(text, hit)}) is still in {where}",
         place=where,
-        hint=HINT,
+        hint=hint,
     )
 
 

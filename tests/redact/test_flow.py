@@ -101,3 +101,16 @@ def test_redact_with_nothing_confirmed_is_refused(desk: Desk, tmp_path: Path) ->
     assert code == 1
     assert "nothing to redact" in err
     assert desk.run("redact", doc, user="王公开").returncode == 1  # a publisher may not
+
+
+def test_a_reviewer_who_redacts_leaves_the_approval_to_another(desk: Desk, tmp_path: Path) -> None:
+    source = tmp_path / "名单.docx"
+    source.write_bytes(planted_docx(filler_paragraphs=0))
+    doc = desk.ok("submit", str(source), user="张拟稿").strip()
+    desk.ok("dispose", doc, *numbers(desk, doc, "personal_data"), "--confirm", user="李审查")
+    assert "version 2 redacted" in desk.ok("redact", doc, user="李审查")
+    shown = desk.json("show", doc, user="赵检查")
+    assert [v["submitted_by"] for v in shown["versions"]] == ["张拟稿", "李审查"]
+    code, _, err = desk.run("approve", doc, user="李审查")
+    assert code == 1
+    assert "four-eyes" in err
