@@ -13,7 +13,7 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
-from review_flow.errors import ExtractionError, RedactionError
+from review_flow.errors import ExtractionError
 from review_flow.extract import Limits, sniff
 from review_flow.extract.limits import check_size
 from review_flow.redact import docx, leftover, pdf
@@ -49,8 +49,8 @@ def redact(
     options = options or Options()
     check_size(name, len(data), limits)
     finder = Finder.of(((t.value, t.kind) for t in targets), masks)
-    if not finder.size and not options.embedded:
-        raise RedactionError(f"{name}: nothing to redact (no value of two or more characters)")
+    # NOTE: no value is allowed: the channels are cleaned all the same (file mode on a file
+    # whose scan found no personal data); the workflow refuses a redaction nothing asked for.
     kind = sniff(data, name)
     if kind == "docx":
         result = docx.redact(data, name, finder, options, limits)

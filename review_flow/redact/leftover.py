@@ -23,7 +23,7 @@ _STREAM = re.compile(rb"(?<![A-Za-z])stream(?:\r\n|\n|\r)")
 _HEX = re.compile(rb"<([0-9A-Fa-f\s]{4,})>")
 HINT = "nothing was written; the place named still holds the value"
 PDF_HINT = (
-    f"{HINT}: glyph mode keeps metadata, annotations and text inside form objects; "
+    f"{HINT}: glyph mode does not reach text inside form objects or annotations; "
     "--pdf-mode image renders every page instead"
 )
 

@@ -3,7 +3,8 @@
 - `glyphs`: each text object carrying a redacted character is removed from the page's
   content stream; a picture of that object's area, rendered with the values painted black,
   takes its place. The rest of the page keeps its text: search and screen readers still work
-  there, but not on the lines that carried a value (they are pictures now).
+  there, but not on the lines that carried a value (they are pictures now). The pages go into
+  a new file: document information, XMP, bookmarks, attachments and scripts stay behind.
 - `image`: every page becomes one picture with the values painted black. Nothing of the text
   layer, links, bookmarks, form fields, metadata or attachments survives: no text search, no
   copy, no accessibility (a screen reader reads nothing), larger files.
@@ -28,6 +29,9 @@ from review_flow.redact.report import Masked, Options, PdfMode, Redacted, Remova
 log = logging.getLogger(__name__)
 Box = tuple[float, float, float, float]  # left, bottom, right, top in PDF points
 PAD = 1.0  # points around each character box, so anti-aliased edges are painted too
+DOCUMENT_LEVEL = Removal(
+    "document_level", "document", "metadata, XMP, bookmarks, attachments, scripts, revisions"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,15 +55,26 @@ def redact(data: bytes, path: str, finder: Finder, options: Options, limits: Lim
             out = _as_images(doc, {h.index: h.boxes for h in hits}, options.dpi)
             removals = (Removal("text_layer", "all pages", f"{len(doc)} page(s) rendered"),)
         else:
-            removals = tuple(_remove_glyphs(doc, h, options.dpi) for h in hits)
-            buffer = io.BytesIO()
-            doc.save(buffer, flags=pdfium_c.FPDF_NO_INCREMENTAL)
-            out = buffer.getvalue()
+            removals = (*(_remove_glyphs(doc, h, options.dpi) for h in hits), DOCUMENT_LEVEL)
+            out = _pages_only(doc)
         return Redacted(out, "pdf", masked, removals)
     except pdfium.PdfiumError as exc:
         raise ExtractionError(path, f"corrupt PDF ({exc})") from exc
     finally:
         doc.close()
+
+
+def _pages_only(doc: pdfium.PdfDocument) -> bytes:
+    """A new file holding the pages alone: no document information (author …), XMP packet,
+    bookmarks, attachments, document scripts or earlier revisions come along."""
+    fresh = pdfium.PdfDocument.new()
+    try:
+        fresh.import_pages(doc)
+        buffer = io.BytesIO()
+        fresh.save(buffer, flags=pdfium_c.FPDF_NO_INCREMENTAL)
+        return buffer.getvalue()
+    finally:
+        fresh.close()
 
 
 def _open(data: bytes, path: str) -> pdfium.PdfDocument:

@@ -1,6 +1,6 @@
 """The leftover check fails a redaction that leaves a value anywhere, naming the place, and
-nothing is written: a copy left in a comment, a value broken over two paragraphs, a PDF's
-metadata in glyph mode, in the API and in the command line's file mode."""
+nothing is written: a copy left in a comment, a value broken over two paragraphs, text in a
+PDF form object in glyph mode, in the API and in the command line's file mode."""
 
 from __future__ import annotations
 
@@ -10,16 +10,18 @@ from pathlib import Path
 
 import pytest
 from docx import Document
+from reportlab.pdfgen.canvas import Canvas
 from typer.testing import CliRunner
 
 from review_flow.cli import app
 from review_flow.cli.support import EXIT_REDACTION
 from review_flow.errors import RedactionError
+from review_flow.extract import Limits, extract_bytes
 from review_flow.redact import Options, PdfMode, Target, load_masks, redact
 from review_flow.redact import docx as docx_redaction
 from tests.dbkit import Bench
 from tests.desk import Desk, warm_scanner
-from tests.extract.pdf_fixtures import build, lines
+from tests.extract.pdf_fixtures import CJK_FONT, build, lines
 from tests.redact.planted import PLANTS, left_in, planted_docx
 
 MOBILE = "13912340004"
@@ -79,26 +81,50 @@ def test_the_same_comment_is_removed_by_default() -> None:
 
 
 @pytest.fixture(scope="module")
-def authored_pdf() -> bytes:
-    return build(lines("公示名单", "申请人王小明，联系电话13912340001"), author="王小明")
+def form_pdf() -> bytes:
+    """A PDF whose value sits inside a form XObject (glyph mode removes page-level text only),
+    with a person's name as its author."""
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer)
+    canvas.setAuthor("王小明")
+    canvas.setFont(CJK_FONT, 12)
+    canvas.drawString(72, 760, "公示名单：申请人王小明")
+    canvas.beginForm("box")
+    canvas.setFont(CJK_FONT, 12)
+    canvas.drawString(72, 740, "申请人手机13912340001")
+    canvas.endForm()
+    canvas.doForm("box")
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
 
 
-def test_a_name_in_pdf_metadata_fails_glyph_mode_and_passes_image_mode(
-    authored_pdf: bytes,
-) -> None:
+def test_text_in_a_form_object_fails_glyph_mode_and_passes_image_mode(form_pdf: bytes) -> None:
     targets = [Target("王小明", "name", "finding 1"), Target("13912340001", "mobile", "f 2")]
     with pytest.raises(RedactionError, match="leftover") as info:
-        redact(authored_pdf, "a.pdf", targets, load_masks(), Options(pdf_mode=PdfMode.GLYPHS))
-    assert "property" in info.value.place or "file" in info.value.place
-    image = redact(authored_pdf, "a.pdf", targets, load_masks(), Options(pdf_mode=PdfMode.IMAGE))
-    assert image.format == "pdf"
+        redact(form_pdf, "a.pdf", targets, load_masks(), Options(pdf_mode=PdfMode.GLYPHS))
+    assert "page" in info.value.place
+    assert "--pdf-mode image" in info.value.hint
+    image = redact(form_pdf, "a.pdf", targets, load_masks(), Options(pdf_mode=PdfMode.IMAGE))
+    assert "13912340001" not in extract_bytes(image.data, "b.pdf", Limits()).text
+
+
+def test_glyph_mode_leaves_the_document_information_behind() -> None:
+    data = build(lines("公示名单", "申请人王小明，联系电话13912340001"), author="王小明")
+    targets = [Target("王小明", "name", "finding 1"), Target("13912340001", "mobile", "f 2")]
+    out = redact(data, "a.pdf", targets, load_masks(), Options(pdf_mode=PdfMode.GLYPHS))
+    text = extract_bytes(out.data, "b.pdf", Limits()).text
+    assert "王小明" not in text
+    assert "作者" not in text  # no document information at all
+    assert "公示名单" in text  # the line without a value is still text
+    assert "document_level" in {r.what for r in out.removals}
 
 
 def test_file_mode_writes_nothing_when_a_value_is_left(
-    authored_pdf: bytes, tmp_path: Path, warm: None
+    form_pdf: bytes, tmp_path: Path, warm: None
 ) -> None:
     source, out = tmp_path / "名单.pdf", tmp_path / "名单-脱敏.pdf"
-    source.write_bytes(authored_pdf)
+    source.write_bytes(form_pdf)
     result = CliRunner().invoke(app, ["redact", str(source), "--out", str(out)])
     assert result.exit_code == EXIT_REDACTION, result.output
     assert result.stderr.startswith("review-flow: error: leftover")
