@@ -41,6 +41,10 @@ def redact(
             "image (every page a picture: no text search, no screen reader).",
         ),
     ] = "glyphs",
+    rules: Annotated[
+        list[Path] | None,
+        typer.Option("--rules", help="File mode: extra rules directory (masks, rules)."),
+    ] = None,
     format: Format = OutputFormat.text,
 ) -> None:
     """Mask confirmed personal data (and findings marked --redact) into a new version (脱敏),
@@ -58,11 +62,11 @@ def redact(
             usage(f"--pdf-mode must be glyphs or image, not {pdf_mode!r}")
         options = Options(pdf_mode=PdfMode(pdf_mode))
         if out is not None:
-            redacted = redact_file(Path(target), out, findings_from, options)
+            redacted = redact_file(Path(target), out, findings_from, options, rules or [])
             summary: dict[str, Any] = {"file": str(out), **redacted.to_json()}
             lead = f"{out}: {redacted.mask_count} mask(s)"
         else:
-            if not target.isdigit() or findings_from is not None:
+            if not target.isdigit() or findings_from is not None or rules:
                 usage("give a document id, or a file with --out FILE (file mode)")
             done = app_for(ctx).redact(int(target), options)
             redacted = done.redacted
@@ -84,7 +88,9 @@ def redact(
             typer.echo(f"  removed {removal.what}: {removal.where}{detail}")
 
 
-def redact_file(source: Path, out: Path, findings_from: Path | None, options: Any) -> Redacted:
+def redact_file(
+    source: Path, out: Path, findings_from: Path | None, options: Any, rules: list[Path]
+) -> Redacted:
     """Redact `source` into `out` (written to a temporary file, renamed on success)."""
     from review_flow.extract.limits import Limits, check_size
     from review_flow.redact import Redacted
@@ -101,7 +107,7 @@ def redact_file(source: Path, out: Path, findings_from: Path | None, options: An
     except OSError as exc:
         raise ExtractionError(str(source), f"cannot read ({exc.strerror})") from None
     spans = _spans(findings_from, data) if findings_from is not None else None
-    task = RedactTask((str(default_rules_dir()),), spans, options)
+    task = RedactTask((str(default_rules_dir()), *map(str, rules)), spans, options)
     with Sandbox(task, limits, 1) as box:
         ((_, found),) = box.run([str(source)])
     if isinstance(found, ReviewFlowError):

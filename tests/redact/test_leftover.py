@@ -154,3 +154,20 @@ def test_file_mode_takes_the_findings_of_a_scan(tmp_path: Path, warm: None) -> N
     code, _, err = desk.run("redact", str(other), "--out", str(out), "--findings-from", str(report))
     assert code == 2
     assert "sha256 differs" in err
+
+
+def test_file_mode_follows_a_site_rules_dir(tmp_path: Path, warm: None) -> None:
+    site = tmp_path / "site-rules"
+    site.mkdir()
+    (site / "redaction.toml").write_text(
+        'version = 1\n[[mask]]\nkind = "name"\nexamples = [["王小明", "***"]]\n', encoding="utf-8"
+    )
+    source, out = tmp_path / "a.docx", tmp_path / "b.docx"
+    source.write_bytes(planted_docx(filler_paragraphs=0))
+    result = CliRunner().invoke(
+        app, ["redact", str(source), "--out", str(out), "--rules", str(site)]
+    )
+    assert result.exit_code == 0, result.output
+    text = extract_bytes(out.read_bytes(), "b.docx", Limits()).text
+    assert "申请人****，" in text  # 欧阳明月, every character masked by the site's rule
+    assert "3101**********1010" in text  # the shipped id_card mask still applies
