@@ -148,7 +148,8 @@ class Case:
                 return self._refuse(f"主动公开 refused: confirmed {', '.join(blocking)} finding")
             if "personal_data" in self.confirmed:
                 return self._refuse(
-                    "主动公开 refused: confirmed personal data is unredacted (revise the file)"
+                    "主动公开 refused: confirmed personal data is unredacted "
+                    "(redact or revise the file)"
                 )
         if self.attribute is Attribute.WITHHELD and self.reason not in WITHHOLD_REASONS:
             return self._refuse(
