@@ -49,6 +49,7 @@ PLANTS = (
     Plant("property_keywords", "mobile", "13912340006"),
     Plant("property_custom", "mobile", "13912340007"),
     Plant("textbox", "mobile", "13912340008"),
+    Plant("footnote", "mobile", "13912340011"),
     Plant("field", "email", "ouyang.mingyue@example.com"),
     Plant("custom_xml", "mobile", "13912340009"),
     Plant("unreferenced", "id_card", id_number(106)),
@@ -137,10 +138,21 @@ CUSTOM_PROPS = (
     "<vt:lpwstr>{value}</vt:lpwstr></property></Properties>"
 )
 REL_BASE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+FOOTNOTE_REFERENCE = (
+    '<w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr><w:footnoteReference w:id="2"/></w:r>'
+)
+FOOTNOTES = (
+    f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:footnotes {NSDECL}>'
+    '<w:footnote w:type="separator" w:id="0"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
+    '<w:footnote w:type="continuationSeparator" w:id="1"><w:p><w:r><w:continuationSeparator/>'
+    '</w:r></w:p></w:footnote><w:footnote w:id="2"><w:p><w:r><w:t>经办人手机{value}</w:t>'
+    "</w:r></w:p></w:footnote></w:footnotes>"
+)
 
 
 def _add_parts(data: bytes, v: dict[str, str]) -> bytes:
-    """Custom properties, a customXml part (referenced) and an unreferenced part."""
+    """Custom properties, a footnote (referenced from the body), a customXml part
+    (referenced) and an unreferenced part."""
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
@@ -150,8 +162,15 @@ def _add_parts(data: bytes, v: dict[str, str]) -> bytes:
                 content = content.replace(
                     b"</Types>",
                     b'<Override PartName="/docProps/custom.xml" ContentType="application/'
-                    b'vnd.openxmlformats-officedocument.custom-properties+xml"/></Types>',
+                    b'vnd.openxmlformats-officedocument.custom-properties+xml"/>'
+                    b'<Override PartName="/word/footnotes.xml" ContentType="application/'
+                    b'vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"/></Types>',
                 )
+            elif info.filename == "word/document.xml":
+                text = content.decode("utf-8")
+                anchor = "经审核符合条件。</w:t></w:r>"
+                assert anchor in text
+                content = text.replace(anchor, anchor + FOOTNOTE_REFERENCE, 1).encode()
             elif info.filename == "_rels/.rels":
                 content = content.replace(
                     b"</Relationships>",
@@ -162,9 +181,12 @@ def _add_parts(data: bytes, v: dict[str, str]) -> bytes:
                 content = content.replace(
                     b"</Relationships>",
                     f'<Relationship Id="rIdCx" Type="{REL_BASE}/customXml" '
-                    'Target="../customXml/item9.xml"/></Relationships>'.encode(),
+                    'Target="../customXml/item9.xml"/>'
+                    f'<Relationship Id="rIdFn" Type="{REL_BASE}/footnotes" '
+                    'Target="footnotes.xml"/></Relationships>'.encode(),
                 )
             z.writestr(info, content)
+        z.writestr("word/footnotes.xml", FOOTNOTES.replace("{value}", v["footnote"]))
         z.writestr("docProps/custom.xml", CUSTOM_PROPS.replace("{value}", v["property_custom"]))
         z.writestr("customXml/item9.xml", f"<root><contact>{v['custom_xml']}</contact></root>")
         z.writestr("word/orphan.xml", f"<note>旧稿：身份证号{v['unreferenced']}</note>")

@@ -66,6 +66,7 @@ def test_no_planted_value_is_left_in_the_extracted_text(redacted: Redacted) -> N
     [
         ("word/header1.xml", "139****0002"),
         ("word/footer1.xml", "139****0003"),
+        ("word/footnotes.xml", "经办人手机139****0011"),
         ("word/document.xml", "说明：联系电话139****0008"),  # the text box
         ("word/document.xml", 'HYPERLINK "mailto:o*****.*******@example.com"'),  # the field
         ("word/document.xml", "申请人欧***，身份证号3101**********1010"),
