@@ -79,3 +79,12 @@ def test_a_value_is_found_in_every_form(copy: str) -> None:
 def test_the_longer_value_wins_where_two_overlap() -> None:
     finder = Finder.of([("310101199003071234", "id_card"), ("1990030712", "mobile")], MASKS)
     assert finder.sub("号码310101199003071234")[0] == "号码3101**********1234"
+
+
+def test_a_plain_text_file_is_masked_and_checked() -> None:
+    from review_flow.redact import Target, redact
+
+    data = "申请人手机１３８ 1234 5678，复核手机13812345678。\n".encode()
+    out = redact(data, "a.txt", [Target("13812345678", "mobile", "f1")], MASKS)
+    assert out.data.decode() == "申请人手机１３８ **** 5678，复核手机138****5678。\n"
+    assert out.mask_count == 2
