@@ -145,7 +145,7 @@ def _targets(text: str, span: Span, path: str) -> tuple[Target, ...]:
     value = text[span.start : span.end]
     if span.shown and not _agrees(span.shown, value):
         raise RedactionError(
-            f"{path}: finding {span.label} no longer points at its value (offsets "
+            f"{Path(path).name}: finding {span.label} no longer points at its value (offsets "
             f"{span.start}-{span.end}): the file or the extractor changed since the scan",
             hint="scan the file again (revise it, or `review-flow scan --format json`)",
         )
