@@ -14,6 +14,7 @@ import pypdfium2 as pdfium
 import pytest
 from docx import Document
 
+from review_flow.errors import RedactionError
 from review_flow.extract import Limits, extract_bytes
 from review_flow.redact import Options, Redacted, Target, load_masks, redact
 from review_flow.scan.rules import default_rules_dir
@@ -183,3 +184,18 @@ def test_a_confirmed_embedded_object_finding_removes_its_part(
     out = task(str(source), Limits())
     assert EMBEDDED not in names(out.data)
     assert out.mask_count == 0
+
+
+def test_a_finding_that_no_longer_points_at_its_value_is_refused(
+    planted: bytes, tmp_path: Path
+) -> None:
+    source = tmp_path / "a.docx"
+    source.write_bytes(planted)
+    text = extract_bytes(planted, "a.docx", Limits()).text
+    at = text.index("13912340001")
+    right = Span(at, at + 11, "mobile", "finding 1", shown="139****0001")
+    wrong = Span(at + 1, at + 12, "mobile", "finding 2", shown="139****0001")
+    task = RedactTask((str(default_rules_dir()),), (right,), Options())
+    assert task(str(source), Limits()).mask_count >= 1
+    with pytest.raises(RedactionError, match="finding 2 no longer points at its value"):
+        RedactTask((str(default_rules_dir()),), (wrong,), Options())(str(source), Limits())
