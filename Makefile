@@ -26,7 +26,7 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 # Scanner and extraction figures (OFD against PDF, a .doc's conversion through LibreOffice,
-# the PDF hidden-layer checks), the workflow figures (list/show at 10,000 documents,
+# the PDF hidden-layer checks, redaction of a 20-page .docx), the workflow figures (list/show at 10,000 documents,
 # submit throughput, audit verification; BENCH_EVENTS=1000000 for the full million, ~4 min).
 BENCH_EVENTS ?= 200000
 bench: $(STAMP)
