@@ -8,16 +8,15 @@ for writing documents (samples, tests).
 
 from __future__ import annotations
 
-import io
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 
 from lxml import etree
 
 from review_flow.errors import ExtractionError
 from review_flow.extract.embedded import Nesting
-from review_flow.extract.limits import Limits, check_zip, parse_xml, read_part
+from review_flow.extract.limits import Limits, open_zip, parse_xml, read_part
 from review_flow.extract.model import Extracted, TextBuilder, UnreadablePage, Where
 from review_flow.extract.package import PackageGraph
 from review_flow.extract.parts import PartAccount
@@ -365,12 +364,7 @@ def _merge(pieces: list[tuple[str, Where]]) -> Iterable[tuple[str, Where]]:
 def extract(data: bytes, path: str, limits: Limits, nesting: Nesting | None = None) -> Extracted:
     """Extract a .docx (or an OOXML .wps/.doc) given as bytes; `nesting` when it is embedded
     in another package (embedded.py)."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
-        raise ExtractionError(path, "corrupt or truncated zip container") from exc
-    with archive:
-        check_zip(path, archive, limits)
+    with open_zip(path, data, limits) as archive:
         if nesting is None:
             nesting = Nesting(extract)
             nesting.budget.spend(path, archive, limits)
@@ -477,17 +471,7 @@ class _Package:
 
     def properties(self, walker: _Walker) -> None:
         out = walker.out
-        for name, labels in (("docProps/core.xml", CORE_LABELS), ("docProps/app.xml", APP_LABELS)):
-            if name not in self.names:
-                continue
-            prefix = name.split("/")[1].split(".")[0]
-            for el in self.xml(name):
-                key = etree.QName(el).localname
-                if key in labels and el.text and el.text.strip():
-                    out.add(
-                        f"{labels[key]}：{el.text.strip()}", Where.PROPERTY, part=f"{prefix}:{key}"
-                    )
-                    out.separate("\n")
+        core_and_app_properties(self.names, self.xml, out)
         if "docProps/custom.xml" in self.names:
             for prop in self.xml("docProps/custom.xml"):
                 value = "".join(prop.itertext()).strip()
@@ -498,3 +482,18 @@ class _Package:
         if walker.authors:
             names = "、".join(sorted(walker.authors))
             out.add(f"修订和批注作者：{names}", Where.PROPERTY, part="revision-authors")
+
+
+def core_and_app_properties(
+    names: Collection[str], xml: Callable[[str], etree._Element], out: TextBuilder
+) -> None:
+    """An OOXML package's core and app properties (.docx, .xlsx), one line each."""
+    for name, labels in (("docProps/core.xml", CORE_LABELS), ("docProps/app.xml", APP_LABELS)):
+        if name not in names:
+            continue
+        prefix = name.split("/")[1].split(".")[0]
+        for el in xml(name):
+            key = etree.QName(el).localname
+            if key in labels and el.text and el.text.strip():
+                out.add(f"{labels[key]}：{el.text.strip()}", Where.PROPERTY, part=f"{prefix}:{key}")
+                out.separate("\n")

@@ -83,6 +83,21 @@ def check_size(path: str, size: int, limits: Limits) -> None:
         )
 
 
+def open_zip(path: str, data: bytes, limits: Limits, what: str = "zip") -> zipfile.ZipFile:
+    """The zip container of a package (.docx, .xlsx, OFD…), its central directory judged
+    before a byte is inflated; ExtractionError naming `what` when it is no zip."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise ExtractionError(path, f"corrupt or truncated {what} container") from exc
+    try:
+        check_zip(path, archive, limits)
+    except ExtractionError:
+        archive.close()
+        raise
+    return archive
+
+
 def check_zip(path: str, archive: zipfile.ZipFile, limits: Limits) -> None:
     """Judge the central directory before a single byte is inflated."""
     infos = archive.infolist()

@@ -12,15 +12,13 @@ out with file names in the command line. Reading the XML is the smaller, safer j
 
 from __future__ import annotations
 
-import io
 import posixpath
-import zipfile
 
 from lxml import etree
 
 from review_flow.errors import ExtractionError
 from review_flow.extract import ofd_geometry as geometry
-from review_flow.extract.limits import Limits, check_zip
+from review_flow.extract.limits import Limits, open_zip
 from review_flow.extract.model import Extracted
 from review_flow.extract.ofd_document import Document
 from review_flow.extract.ofd_package import Package
@@ -34,12 +32,7 @@ DOC_INFO_LABELS = {
 
 def extract(data: bytes, path: str, limits: Limits) -> Extracted:
     """Extract an OFD package given as bytes; the dispatcher fills in sha256 and size."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
-        raise ExtractionError(path, "corrupt or truncated OFD (zip) container") from exc
-    with archive:
-        check_zip(path, archive, limits)
+    with open_zip(path, data, limits, "OFD (zip)") as archive:
         pkg = Package(path, archive, limits)
         read(pkg)
         return pkg.result()

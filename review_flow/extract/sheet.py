@@ -5,7 +5,6 @@ footers, and document properties. Reads the package with zipfile and lxml, like 
 
 from __future__ import annotations
 
-import io
 import posixpath
 import re
 import zipfile
@@ -13,8 +12,8 @@ import zipfile
 from lxml import etree
 
 from review_flow.errors import ExtractionError
-from review_flow.extract.docx import APP_LABELS, CORE_LABELS
-from review_flow.extract.limits import Limits, check_zip, parse_xml, read_part
+from review_flow.extract.docx import core_and_app_properties
+from review_flow.extract.limits import Limits, open_zip, parse_xml, read_part
 from review_flow.extract.model import Extracted, TextBuilder, Where
 from review_flow.extract.package import REL_NS
 
@@ -26,12 +25,7 @@ HEADER_CODE = re.compile(r'&(?:"[^"]*"|[0-9]+|[A-Za-z&])')
 
 
 def extract(data: bytes, path: str, limits: Limits) -> Extracted:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
-        raise ExtractionError(path, "corrupt or truncated zip container") from exc
-    with archive:
-        check_zip(path, archive, limits)
+    with open_zip(path, data, limits) as archive:
         return _Workbook(path, archive, limits).extract()
 
 
@@ -171,14 +165,4 @@ class _Workbook:
             self.out.separate("\n")
 
     def properties(self) -> None:
-        for name, labels in (("docProps/core.xml", CORE_LABELS), ("docProps/app.xml", APP_LABELS)):
-            if name not in self.names:
-                continue
-            prefix = name.split("/")[1].split(".")[0]
-            for el in self.xml(name):
-                key = etree.QName(el).localname
-                if key in labels and el.text and el.text.strip():
-                    self.out.add(
-                        f"{labels[key]}：{el.text.strip()}", Where.PROPERTY, part=f"{prefix}:{key}"
-                    )
-                    self.out.separate("\n")
+        core_and_app_properties(self.names, self.xml, self.out)

@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from review_flow.errors import ExtractionError
-from review_flow.extract.limits import Limits, check_zip, parse_xml, read_part
+from review_flow.extract.limits import Limits, open_zip, parse_xml, read_part
 from review_flow.redact.masks import Finder, decoded
 from review_flow.redact.report import Masked, Options, Redacted, Removal
 
@@ -51,12 +50,7 @@ _TAG = re.compile(r"<[^>]*>")
 
 def redact(data: bytes, path: str, finder: Finder, options: Options, limits: Limits) -> Redacted:
     """The redacted package and its removal report (ExtractionError on a bad package)."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
-        raise ExtractionError(path, "corrupt or truncated zip container") from exc
-    with archive:
-        check_zip(path, archive, limits)
+    with open_zip(path, data, limits) as archive:
         package = _Package(path, archive, limits)
     package.clean(options)
     package.mask(finder)
