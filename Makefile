@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,ocr]'
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -31,6 +31,7 @@ BENCH_EVENTS ?= 200000
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/workflow.py --events $(BENCH_EVENTS)
+	$(BIN)/python bench/ocr.py
 
 # The independent labelled set (eval/, written without reading the scanner): dev split by
 # default; `make eval SPLIT=held` reports the third kept aside.

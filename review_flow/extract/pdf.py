@@ -1,7 +1,7 @@
 """PDF → Extracted: page text from pdfium, then annotations, attachment names and metadata.
 
 Owns the judgement of each page (text, scan, fonts without Unicode, invisible text); the checks
-on page objects and the string repairs live in pdf_repair.py. Never renders, never runs OCR.
+on page objects and the string repairs live in pdf_repair.py; scanned pages go to ocr_pages.py.
 NOTE: pdfplumber reads page text ~28x slower than pdfium, so it is only asked about pages whose
 pdfium text is garbage, and for the XMP packet (pdfium has no API for it).
 """
@@ -37,6 +37,7 @@ from review_flow.extract.limits import (
     stream_error,
 )
 from review_flow.extract.model import Extracted, TextBuilder, UnreadablePage, Where
+from review_flow.extract.ocr_pages import OcrSession
 
 log = logging.getLogger(__name__)
 
@@ -145,7 +146,7 @@ def extract(data: bytes, path: str, limits: Limits) -> Extracted:
     check_pdf_streams(path, data, limits)
     _PdfminerZlib.limit = limits.max_stream_bytes
     doc = _open(data, path)
-    reader = _Reader(data, path, doc)
+    reader = _Reader(data, path, doc, limits)
     try:
         if len(doc) > limits.max_pdf_pages:
             raise ExtractionError(
@@ -186,6 +187,7 @@ class _Reader:
     data: bytes
     path: str
     doc: pdfium.PdfDocument
+    limits: Limits
     out: TextBuilder = field(default_factory=TextBuilder)
     notes: list[str] = field(default_factory=list)
     unreadable: list[UnreadablePage] = field(default_factory=list)
@@ -194,6 +196,7 @@ class _Reader:
     plumber_failed: bool = False
     plumber_misses: int = 0  # pages pdfplumber could not read either
     plumber_helped: bool = False
+    ocr: OcrSession | None = None
 
     def run(self) -> Extracted:
         joined_lines = 0
@@ -210,6 +213,7 @@ class _Reader:
             path=self.path, sha256="", size=0, format="pdf", text=self.out.text(),
             segments=tuple(self.out.segments), pages=len(self.doc),
             unreadable_pages=tuple(self.unreadable), notes=tuple(self.notes),
+            ocr=tuple(self.ocr.texts) if self.ocr else (),
         )  # fmt: skip
 
     def close(self) -> None:
@@ -268,7 +272,7 @@ class _Reader:
         if (visible == 0 and raw.image_share > 0) or (
             visible < SCAN_MAX_CHARS and raw.image_share >= SCAN_IMAGE_SHARE
         ):
-            self.unreadable.append(UnreadablePage(index + 1, SCANNED))
+            self.read_scan(index)
             return raw.text, raw.hidden, list(raw.notes)
         garbage = max(repair.garbage_share(raw.text), raw.unmapped) > GARBAGE_SHARE
         if not garbage and visible >= raw.text_objects / 2:
@@ -285,6 +289,19 @@ class _Reader:
         self.plumber_misses += 1
         self.unreadable.append(UnreadablePage(index + 1, UNMAPPED if garbage else LOST))
         return ("", None, []) if garbage else (raw.text, raw.hidden, list(raw.notes))
+
+    def read_scan(self, index: int) -> None:
+        """OCR a scanned page (its text goes before the page's own, a stamp or watermark);
+        the page stays unreadable, with the reason, when OCR cannot read it well enough."""
+        if self.ocr is None:
+            self.ocr = OcrSession(self.limits, self.out)
+        page = self.doc[index]
+        try:
+            doubt = self.ocr.read_page(page, index + 1)
+        finally:
+            page.close()
+        if doubt:
+            self.unreadable.append(UnreadablePage(index + 1, f"{SCANNED}: {doubt}"))
 
     def open_plumber(self) -> Any:
         if self.plumber is None and not self.plumber_failed:
