@@ -155,3 +155,59 @@ def image_pdf(images: list[Image.Image], dpi: int) -> bytes:
 def scanned_gongwen(dpi: int, **options: float) -> bytes:
     """The planted 公文 as an image-only PDF scanned at `dpi`."""
     return image_pdf(page_images(gongwen_pdf(), dpi, **options), dpi)
+
+
+def table_picture(people: tuple[Person, ...] = PEOPLE[:2], scale: int = 2) -> bytes:
+    """A PNG photo of a small table of people, as a clerk pastes it into a .docx."""
+    from PIL import ImageDraw, ImageFont
+
+    font_file = next((p for p in FONT_FILES if p.is_file()), None)
+    if font_file is None:
+        _register_font()  # raises with the hint
+    font = ImageFont.truetype(str(font_file), 14 * scale)
+    rows = [
+        ("姓名", "公民身份号码", "手机号码"),
+        *((p.name, p.id_number, p.mobile) for p in people),
+    ]
+    columns = [10, 110, 390, 560]
+    height = 34
+    image = Image.new("L", (570 * scale, (len(rows) * height + 20) * scale), 255)
+    draw = ImageDraw.Draw(image)
+    for i, row in enumerate(rows):
+        y = (10 + i * height) * scale
+        draw.line([(columns[0] * scale, y), (columns[-1] * scale, y)], fill=0, width=scale)
+        for x, cell in zip(columns, row, strict=False):
+            draw.text(((x + 8) * scale, y + 7 * scale), cell, font=font, fill=0)
+    bottom = (10 + len(rows) * height) * scale
+    draw.line([(columns[0] * scale, bottom), (columns[-1] * scale, bottom)], fill=0, width=scale)
+    for x in columns:
+        draw.line([(x * scale, 10 * scale), (x * scale, bottom)], fill=0, width=scale)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def logo_picture() -> bytes:
+    """A small round emblem: a picture OCR should skip."""
+    from PIL import ImageDraw
+
+    image = Image.new("RGB", (160, 160), "white")
+    ImageDraw.Draw(image).ellipse((10, 10, 150, 150), outline=(200, 0, 0), width=8)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def docx_with_pictures() -> bytes:
+    """A .docx whose list of people is only a picture, beside a logo in the body."""
+    from docx import Document
+    from docx.shared import Cm
+
+    document = Document()
+    document.add_paragraph("关于公布拟救助对象名单的通知")
+    document.add_picture(io.BytesIO(logo_picture()), width=Cm(2.5))
+    document.add_paragraph("拟救助对象名单如下：")
+    document.add_picture(io.BytesIO(table_picture()), width=Cm(15))
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
