@@ -110,11 +110,12 @@ class OcrText:
     confidence: float
     lines: tuple[tuple[int, int, float], ...]
     page: int | None = None
+    doubt: str = ""  # why a person must still read it ("" when the reading stands)
 
     def to_json(self) -> dict[str, object]:
         data: dict[str, object] = {
             "part": self.part, "engine": self.engine, "confidence": round(self.confidence, 3),
-            "lines": [list(line) for line in self.lines],
+            "doubt": self.doubt, "lines": [list(line) for line in self.lines],
         }  # fmt: skip
         if self.page is not None:
             data["page"] = self.page

@@ -40,6 +40,7 @@ MIN_CONFIDENCE = 0.80
 # well under 5. Pages with less than MIN_INK of ink are not judged by density (a cover page).
 MIN_CHARS_PER_INK = 6.0
 MIN_INK = 0.5  # square inches
+MIN_READ_INK = 0.01  # less ink than a few characters: the engine is not asked
 DARK = 128  # grey level under which a pixel counts as ink
 
 
@@ -80,6 +81,8 @@ class Reading:
     def doubt(self) -> str:
         """Why a person must still read this image ("" when the reading can stand)."""
         if not self.characters:
+            if self.ink < MIN_READ_INK:
+                return "blank or too faint for OCR (no ink)"
             return f"OCR ({self.engine}) read no text"
         if self.confidence < MIN_CONFIDENCE:
             return (
@@ -301,12 +304,15 @@ def image_key(image: Image.Image, dpi: int, engine: str) -> str:
 
 def read(image: Image.Image, dpi: int, engine: Engine, cache: Cache) -> Reading:
     """OCR one image (or take the cached reading of the same pixels by the same engine)."""
+    ink = ink_area(image, dpi)
+    if ink < MIN_READ_INK:
+        return Reading(engine.name, (), ink)
     key = image_key(image, dpi, engine.name)
     lines = cache.get(key)
     if lines is None:
         lines = [ln for ln in engine.read(image, dpi) if ln.text.strip()]
         cache.put(key, lines)
-    return Reading(engine.name, reading_order(lines), ink_area(image, dpi))
+    return Reading(engine.name, reading_order(lines), ink)
 
 
 def grant_cpu(seconds: int) -> None:

@@ -58,6 +58,13 @@ class OcrSession:
         dpi = DPI
         while width * height * (dpi / 72) ** 2 > self.limits.max_ocr_pixels and dpi > 72:
             dpi -= 25  # a poster-size page is read at a lower resolution, not refused
+        # NOTE: the page's own text (a scanner app's watermark, a stamp's caption) is already
+        # extracted: it is taken off before rendering, so OCR reads only the scanned image.
+        import pypdfium2.raw as pdfium_c
+
+        for obj in list(page.get_objects(max_depth=1)):
+            if obj.type == pdfium_c.FPDF_PAGEOBJ_TEXT:
+                page.remove_obj(obj)
         image = page.render(scale=dpi / 72, grayscale=True).to_pil()
         return self.read_image(image, dpi, f"page {number}", number, Where.PAGE)
 
@@ -84,10 +91,13 @@ class OcrSession:
         reading = ocr.read(image, dpi, engine, self.cache)
         self.spent += ocr.cpu_used() - before
         self.done += 1
-        self.add(reading, part, page, container)
-        return reading.doubt()
+        doubt = reading.doubt()
+        self.add(reading, part, page, container, doubt)
+        return doubt
 
-    def add(self, reading: ocr.Reading, part: str, page: int | None, container: Where) -> None:
+    def add(
+        self, reading: ocr.Reading, part: str, page: int | None, container: Where, doubt: str
+    ) -> None:
         lines: list[tuple[int, int, float]] = []
         for row in reading.rows:
             for line in row:
@@ -98,7 +108,7 @@ class OcrSession:
             self.out.separate("\n")
         self.out.separate("\n")
         self.texts.append(
-            OcrText(part, reading.engine, round(reading.confidence, 4), tuple(lines), page)
+            OcrText(part, reading.engine, round(reading.confidence, 4), tuple(lines), page, doubt)
         )
 
 

@@ -1,8 +1,9 @@
 """Text that only OCR read → one `unreadable` finding (warn) saying so, with its confidence.
 
 A machine's reading of a scan is never enough to clear a document: the finding asks a person
-to compare the findings with the scanned pages (`dispose --read`). Pages whose reading was too
-doubtful to stand are already unreadable pages, each a finding of its own (usecases/intake.py).
+to compare the findings with the scanned pages (`dispose --read`). Pages and page-size pictures
+whose reading was too doubtful to stand are unreadable items, each a finding of its own
+(usecases/intake.py); a doubtful smaller picture (a photo without text) is not a finding.
 """
 
 from __future__ import annotations
@@ -14,8 +15,7 @@ RULE = "unreadable.ocr"
 
 
 def ocr_findings(extracted: Extracted) -> tuple[Finding, ...]:
-    doubtful = {u.page for u in extracted.unreadable_pages}
-    read = [o for o in extracted.ocr if o.page is None or o.page not in doubtful]
+    read = [o for o in extracted.ocr if not o.doubt]
     if not read:
         return ()
     parts = "、".join(_name(o.part) for o in read)
