@@ -106,6 +106,13 @@ class Engine(Protocol):
     def read(self, image: Image.Image, dpi: int) -> list[OcrLine]: ...
 
 
+DETECT_SIDE = 1280  # PaddleOCR's own default is 960; 1280 keeps 10 pt digits on A4 apart
+
+
+class EngineError(Exception):
+    """An engine failed on one image (its own error, or out of memory): that page is doubted."""
+
+
 class RapidEngine:
     """RapidOCR on onnxruntime: PP-OCRv4 Chinese models shipped inside the wheel, one thread.
 
@@ -117,21 +124,31 @@ class RapidEngine:
         from importlib.metadata import version
 
         from rapidocr_onnxruntime import RapidOCR
+        from rapidocr_onnxruntime.ch_ppocr_det.utils import DetPreProcess
 
-        # NOTE: one intra- and inter-op thread: the sandbox runs one worker per core. Text is
-        # found on the page shrunk to 1280 px (the library's default finds it on the full
-        # page: ~1.5x slower at 150 dpi) and read from the full-size crops (by default a page
-        # over 2000 px is shrunk first, which wastes a 300 dpi scan).
+        # NOTE: one intra- and inter-op thread: the sandbox runs one worker per core. Lines are
+        # read from the full-size page (by default a page over 2000 px is shrunk first, which
+        # wastes a 300 dpi scan), but found on the page shrunk to DETECT_SIDE px: the library
+        # would find them at up to 2000 px, which took 735 MiB of memory for an A4 page
+        # against ~520 MiB, and ~1.4x the time (bench/ocr.py measures the worker).
         self._ocr = RapidOCR(
-            intra_op_num_threads=1, inter_op_num_threads=1, text_score=0.0, max_side_len=4000,
-            det_limit_type="max", det_limit_side_len=1280,
-        )  # fmt: skip
+            intra_op_num_threads=1, inter_op_num_threads=1, text_score=0.0, max_side_len=4000
+        )
+        detector = self._ocr.text_det
+        detector.get_preprocess = lambda longest: DetPreProcess(
+            DETECT_SIDE, "max", detector.mean, detector.std
+        )
         self.name = f"rapidocr-onnxruntime {version('rapidocr-onnxruntime')}"
 
     def read(self, image: Image.Image, dpi: int) -> list[OcrLine]:
         import numpy as np
 
-        found, _ = self._ocr(np.asarray(image.convert("RGB")))
+        try:
+            found, _ = self._ocr(np.asarray(image.convert("RGB")))
+        except MemoryError:
+            raise EngineError("out of memory") from None
+        except Exception as exc:  # NOTE: onnxruntime and OpenCV raise their own types
+            raise EngineError(f"{type(exc).__name__}: {str(exc)[:120]}") from exc
         lines = []
         for box, text, score in found or ():
             xs, ys = [p[0] for p in box], [p[1] for p in box]
@@ -160,7 +177,7 @@ class TesseractEngine:
             input=png.getvalue(), capture_output=True, env=env, check=False,
         )  # fmt: skip
         if out.returncode:
-            raise RuntimeError(f"tesseract failed: {out.stderr.decode(errors='replace')[:200]}")
+            raise EngineError(f"tesseract failed: {out.stderr.decode(errors='replace')[:200]}")
         return _tsv_lines(out.stdout.decode("utf-8", errors="replace"))
 
 
@@ -196,9 +213,9 @@ def _tsv_lines(tsv: str) -> list[OcrLine]:
 
 
 # A year in brackets before a number and 号: the 〔〕 of a 发文字号, which engines read as
-# [ ] 【 】 ( ) in any mix.
+# square, full-width square, lenticular or round brackets in any mix.
 _DOC_NUMBER_YEAR = re.compile(
-    r"[\[【(（〔]\s*((?:19|20)[0-9]{2})\s*[\]】)）〕]\s*(?=[0-9]{1,4}\s*号)"
+    r"[\[［【(（〔]\s*((?:19|20)[0-9]{2})\s*[\]］】)）〕]\s*(?=[0-9]{1,4}\s*号)"  # noqa: RUF001
 )
 
 

@@ -81,6 +81,8 @@ class Scanner:
             findings += ocr_findings(extracted)
         unreadable = tuple(u.page for u in extracted.unreadable_pages)
         verdict, reasons = decide(findings, unreadable)
+        # NOTE: a page OCR read but could not vouch for says why (its confidence, the limit).
+        reasons += tuple(f"page {o.page}: {o.doubt}" for o in extracted.ocr if o.doubt and o.page)
         log.info("scanned %s: %d findings, %s", extracted.sha256[:12], len(findings), verdict)
         head = doc.official.to_json(None if view.is_identity else view.written)
         return ScanReport(
