@@ -79,10 +79,10 @@ VERIFIED = [n for n in NAMES if not unverified_reason(n)]
 NON_OLE = [n for n in NAMES if (REAL / n).is_file() and not is_ole(n)]
 
 
-# NOTE: OCR reads the first OCR_PAGES scanned pages of a file here (~5 s of CPU a page), the
+# NOTE: OCR reads the first OCR_PAGES scanned page(s) of a file here (~5 s of CPU a page), the
 # rest stay unreadable with the reason; both runs share one OCR cache. bench/ocr.py reads the
 # whole scanned file.
-OCR_PAGES = 2
+OCR_PAGES = 1
 
 
 @pytest.fixture(scope="module")
@@ -170,7 +170,7 @@ def test_scanned_pdf_is_read_by_ocr_and_the_pages_left_say_why(
     assert [o["page"] for o in doc["ocr"]] == read
     assert all(o["confidence"] > 0.9 and not o["doubt"] for o in doc["ocr"])
     assert doc["text"].startswith("农业农村部办公厅关于加力推进农机购置")  # the title, read
-    assert "经商财政部" in doc["text"]
+    assert "经商财政部，现提出以下意见" in doc["text"]
     left = [u for u in doc["unreadable_pages"] if u["page"] not in read]
     assert [u["page"] for u in left] == list(range(OCR_PAGES + 1, 9))
     assert all("over the OCR limit" in u["reason"] for u in left)
