@@ -30,6 +30,7 @@ lint: $(STAMP)
 BENCH_EVENTS ?= 200000
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/ofd.py
 	$(BIN)/python bench/workflow.py --events $(BENCH_EVENTS)
 	$(BIN)/python bench/ocr.py
 

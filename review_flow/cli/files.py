@@ -19,7 +19,9 @@ log = logging.getLogger(__name__)
 
 @app.command()
 def extract(
-    files: Annotated[list[Path], typer.Argument(help="One or more .docx, .pdf or .txt files.")],
+    files: Annotated[
+        list[Path], typer.Argument(help="One or more .docx, .pdf, .ofd or .txt files.")
+    ],
     format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text or json")] = (
         OutputFormat.text
     ),

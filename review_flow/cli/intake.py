@@ -15,7 +15,7 @@ app = typer.Typer()
 @app.command()
 def submit(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="The .docx/.pdf/.txt to release.")],
+    file: Annotated[Path, typer.Argument(help="The .docx/.pdf/.ofd/.txt to release.")],
     title: Annotated[str | None, typer.Option(help="Title (default: from the head).")] = None,
     duplicate_ok: Annotated[
         bool,

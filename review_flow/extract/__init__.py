@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import io
 import os
+import zipfile
 from collections.abc import Callable
 
 from review_flow.errors import ExtractionError
@@ -40,6 +42,12 @@ def _pdf(data: bytes, path: str, limits: Limits) -> Extracted:
     return pdf.extract(data, path, limits)
 
 
+def _ofd(data: bytes, path: str, limits: Limits) -> Extracted:
+    from review_flow.extract import ofd
+
+    return ofd.extract(data, path, limits)
+
+
 def _text(data: bytes, path: str, limits: Limits) -> Extracted:
     from review_flow.extract import text
 
@@ -47,13 +55,15 @@ def _text(data: bytes, path: str, limits: Limits) -> Extracted:
 
 
 # Imports are lazy so `review-flow --help` does not load lxml or pdfium.
-EXTRACTORS: dict[str, Extractor] = {"docx": _docx, "pdf": _pdf, "text": _text}
+EXTRACTORS: dict[str, Extractor] = {"docx": _docx, "pdf": _pdf, "ofd": _ofd, "text": _text}
 
 
 def sniff(data: bytes, path: str) -> str:
     """Name the format from magic bytes; the suffix only decides for plain text."""
     head = data[:1024]
     if head.startswith(b"PK\x03\x04"):
+        if is_ofd(data):
+            return "ofd"
         return "docx"  # OOXML, also under .wps/.doc names; the zip reader checks the parts
     if b"%PDF-" in head:
         return "pdf"
@@ -69,11 +79,21 @@ def sniff(data: bytes, path: str) -> str:
     suffix = os.path.splitext(path)[1].lower()
     if suffix in TEXT_SUFFIXES:
         return "text"
-    if suffix in (".docx", ".pdf", ".doc", ".wps"):
+    if suffix in (".docx", ".pdf", ".doc", ".wps", ".ofd"):
         raise ExtractionError(path, f"content is not a {suffix} document (corrupt or misnamed)")
     raise ExtractionError(
-        path, f"unsupported file format ({suffix or 'no suffix'}): expected .docx, .pdf or .txt"
+        path,
+        f"unsupported file format ({suffix or 'no suffix'}): expected .docx, .pdf, .ofd or .txt",
     )
+
+
+def is_ofd(data: bytes) -> bool:
+    """A zip holding `OFD.xml` (or, encrypted, `Encryptions.xml`) at its root is OFD."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return bool({"OFD.xml", "Encryptions.xml"} & set(archive.namelist()))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False  # (the zip reader reports the damage)
 
 
 def extract_bytes(data: bytes, path: str, limits: Limits) -> Extracted:

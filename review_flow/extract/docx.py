@@ -9,20 +9,21 @@ for writing documents (samples, tests).
 from __future__ import annotations
 
 import io
-import posixpath
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from lxml import etree
 
 from review_flow.errors import ExtractionError
 from review_flow.extract import ocr_pictures
+from review_flow.extract.embedded import Nesting
 from review_flow.extract.limits import Limits, check_zip, parse_xml, read_part
 from review_flow.extract.model import Extracted, TextBuilder, Where
 from review_flow.extract.ocr_pages import OcrSession
+from review_flow.extract.package import PackageGraph
+from review_flow.extract.parts import PartAccount
 
-REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 OFFICE_DOCUMENT = "/officeDocument"
 
@@ -87,6 +88,8 @@ class _Walker:
     # the full walk over runs; in a part without one, every paragraph is read by the fast pass.
     mixed: bool = False
     hidden: bool = True  # the part may hold hidden runs (a w:vanish)
+    # Called with (part, element, container) for each w:altChunk, where its content stands.
+    on_chunk: Callable[[str, etree._Element, Where], None] | None = None
 
     def __post_init__(self) -> None:
         w = f"{{{self.ns}}}"
@@ -107,6 +110,7 @@ class _Walker:
             w + "commentRangeEnd", f"{{{MC_NS}}}Fallback",
         }  # fmt: skip
         self.ALTERNATE = f"{{{MC_NS}}}AlternateContent"
+        self.ALTCHUNK = w + "altChunk"
 
     # -- blocks ---------------------------------------------------------------------------
     def blocks(self, parent: etree._Element, ctx: _Context) -> None:
@@ -118,6 +122,9 @@ class _Walker:
                 self.table(child, ctx)
             elif tag in self.SKIP or not isinstance(tag, str):
                 continue
+            elif tag == self.ALTCHUNK:
+                if self.on_chunk is not None:
+                    self.on_chunk(ctx.part, child, ctx.container)
             else:  # sdt, sdtContent, customXml, ins/del around whole paragraphs …
                 self.blocks(child, ctx)
 
@@ -354,22 +361,30 @@ def _merge(pieces: list[tuple[str, Where]]) -> Iterable[tuple[str, Where]]:
 
 
 # -- the package ----------------------------------------------------------------------------
-def extract(data: bytes, path: str, limits: Limits) -> Extracted:
-    """Extract a .docx (or an OOXML .wps/.doc) given as bytes."""
+def extract(data: bytes, path: str, limits: Limits, nesting: Nesting | None = None) -> Extracted:
+    """Extract a .docx (or an OOXML .wps/.doc) given as bytes; `nesting` when it is embedded
+    in another package (embedded.py)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
         raise ExtractionError(path, "corrupt or truncated zip container") from exc
     with archive:
         check_zip(path, archive, limits)
-        package = _Package(path, archive, limits)
+        if nesting is None:
+            nesting = Nesting(extract)
+            nesting.budget.spend(path, archive, limits)
+        package = _Package(path, archive, limits, nesting)
         return package.extract()
 
 
 class _Package:
-    def __init__(self, path: str, archive: zipfile.ZipFile, limits: Limits) -> None:
+    def __init__(
+        self, path: str, archive: zipfile.ZipFile, limits: Limits, nesting: Nesting
+    ) -> None:
         self.path, self.archive, self.limits = path, archive, limits
         self.names = set(archive.namelist())
+        self.graph = PackageGraph(path, archive, limits)
+        self.account = PartAccount(path, archive, limits, self.graph, nesting)
 
     def xml(self, name: str) -> etree._Element:
         return parse_xml(self.path, name, read_part(self.path, self.archive, name, self.limits))
@@ -379,21 +394,8 @@ class _Package:
         return parse_xml(self.path, name, read_part(self.path, self.archive, name, self.limits))
 
     def rels(self, part: str) -> list[tuple[str, str]]:
-        """(type suffix, target part name) of a part's relationships, in file order."""
-        folder, base = posixpath.split(part)
-        rels_name = posixpath.join(folder, "_rels", base + ".rels")
-        if rels_name not in self.names:
-            return []
-        found = []
-        for rel in self.xml(rels_name).iter(f"{{{REL_NS}}}Relationship"):
-            if rel.get("TargetMode") == "External":
-                continue
-            kind = (rel.get("Type") or "").rsplit("/", 1)[-1]
-            target = rel.get("Target") or ""
-            name = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
-                posixpath.join(folder, target))  # fmt: skip
-            found.append((kind, name))
-        return found
+        """(type suffix, target part name) of a part's internal relationships, in file order."""
+        return [(r.kind, r.target) for r in self.graph.rels(part) if not r.external]
 
     def main_part(self) -> str:
         for kind, name in self.rels(""):
@@ -412,6 +414,11 @@ class _Package:
         main = self.main_part()
         root = self.text_part(main)
         walker = _Walker(etree.QName(root).namespace or "", TextBuilder())
+        account = self.account
+        walker.on_chunk = lambda part, el, container: account.alt_chunk(
+            walker.out, part, el, container
+        )
+        account.fields(main, root)
         parts = [(k, n) for k, n in self.rels(main) if k in PART_KINDS and n in self.names]
         body = root.find(f"{{{walker.ns}}}body")
         for kind, name in parts:
@@ -428,17 +435,20 @@ class _Package:
             if kind != "header":
                 self.walk_part(walker, name, PART_KINDS[kind])
         self.properties(walker)
+        account.finish(walker.out)
         return Extracted(
             path=self.path, sha256="", size=0, format="docx",
             text=walker.out.text(), segments=tuple(walker.out.segments),
             unreadable_pages=ocr_pictures.still_unreadable(
                 self, main, root, doubts, PAGE_PICTURE_CM
             ),
+            notes=tuple(account.notes), active_content=tuple(account.active),
             ocr=tuple(ocr.texts),
         )  # fmt: skip
 
     def walk_part(self, walker: _Walker, name: str, where: Where) -> None:
         root = self.text_part(name)
+        self.account.fields(name, root)
         walker.start_part(root)
         ctx = _Context(where, where, name)
         if where in (Where.HEADER, Where.FOOTER):

@@ -30,6 +30,9 @@ class Limits:
     to `max_stream_bytes`: content streams of real 公文 stay well under 16 MiB decoded, and a
     Flate image of a 300 dpi colour A3 scan is ~52 MB. pdfium holds about twice a stream's
     decoded size while it reads it, so a stream just under the cap costs ~200 MB at most.
+    Packages embedded in a .docx are read `max_embedding_depth` levels down (a workbook in a
+    report: 1; a report holding it, embedded again: 2); all of them together stay within
+    `max_zip_entries` and `max_zip_total_bytes`.
     """
 
     max_file_bytes: int = 200 * MIB
@@ -37,6 +40,7 @@ class Limits:
     max_zip_total_bytes: int = 1024 * MIB
     max_part_bytes: int = 128 * MIB
     max_zip_ratio: int = 200
+    max_embedding_depth: int = 3  # a package inside a package inside … the file (.docx)
     max_pdf_pages: int = 5000
     max_stream_bytes: int = 64 * MIB
     cpu_seconds: int = 60

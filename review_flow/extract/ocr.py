@@ -22,7 +22,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -123,6 +123,13 @@ class RapidEngine:
     def __init__(self) -> None:
         from importlib.metadata import version
 
+        import rapidocr_onnxruntime  # noqa: F401  (ImportError: the extra is not installed)
+
+        self.name = f"rapidocr-onnxruntime {version('rapidocr-onnxruntime')}"
+        self._ocr: Any = None  # NOTE: the models load at the first page not in the cache
+
+    @staticmethod
+    def _load() -> Any:
         from rapidocr_onnxruntime import RapidOCR
         from rapidocr_onnxruntime.ch_ppocr_det.utils import DetPreProcess
 
@@ -131,19 +138,21 @@ class RapidEngine:
         # wastes a 300 dpi scan), but found on the page shrunk to DETECT_SIDE px: the library
         # would find them at up to 2000 px, which took 735 MiB of memory for an A4 page
         # against ~520 MiB, and ~1.4x the time (bench/ocr.py measures the worker).
-        self._ocr = RapidOCR(
+        ocr = RapidOCR(
             intra_op_num_threads=1, inter_op_num_threads=1, text_score=0.0, max_side_len=4000
         )
-        detector = self._ocr.text_det
+        detector = ocr.text_det
         detector.get_preprocess = lambda longest: DetPreProcess(
             DETECT_SIDE, "max", detector.mean, detector.std
         )
-        self.name = f"rapidocr-onnxruntime {version('rapidocr-onnxruntime')}"
+        return ocr
 
     def read(self, image: Image.Image, dpi: int) -> list[OcrLine]:
         import numpy as np
 
         try:
+            if self._ocr is None:
+                self._ocr = self._load()
             found, _ = self._ocr(np.asarray(image.convert("RGB")))
         except MemoryError:
             raise EngineError("out of memory") from None

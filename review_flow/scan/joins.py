@@ -29,6 +29,7 @@ _GROUP = re.compile(r"[0-9]+[Xx]?")
 # A token that may be half of a value wrapped in a table column: digits standing alone.
 _TOKEN = re.compile(r"(?<![0-9A-Za-z])[0-9]{3,17}[Xx]?(?![0-9A-Za-z])")
 WRAP_LINES = 2  # the second half stands on one of the next lines of the same row
+LAID_OUT = ("pdf", "ofd")  # formats whose text is read off laid-out pages, lines by position
 MIN_GROUP = 2  # "+86 1", "6-8-4": a lone digit is a list item or a count, not part of a value
 
 
@@ -136,8 +137,8 @@ def joined_hits(rule: Rule, doc: ScannedDocument) -> Iterator[Hit]:
     candidates: list[tuple[Joined, Piece | None]]
     runs = doc.cached("grouped digits", lambda: list(grouped(text)))
     candidates = [(j, None) for pieces in runs for j in _sub_runs(pieces, lengths)]
-    if rule.params.get("wrap") == "true" and doc.extracted.format == "pdf":
-        candidates += list(wrapped(doc, lengths))  # narrow table columns are a PDF's
+    if rule.params.get("wrap") == "true" and doc.extracted.format in LAID_OUT:
+        candidates += list(wrapped(doc, lengths))  # narrow table columns are a laid-out page's
     for (start, end, value), second in candidates:
         if (start, end) in seen or not validate(value):
             continue

@@ -9,6 +9,7 @@ tags 杜绝 as a name. Masked values (王某某) and placeholders are never name
 from __future__ import annotations
 
 import functools
+import heapq
 import itertools
 import re
 from collections import defaultdict
@@ -16,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from review_flow.extract.model import Where
+from review_flow.scan.anchors import anchored_matches, split_by_prefix
 from review_flow.scan.document import Cell, ScannedDocument
 from review_flow.scan.hits import Hit, severity_at
 from review_flow.scan.rules import Rule
@@ -27,17 +29,46 @@ COLUMN_SHARE = 0.6  # a column is a names column when this share of its cells ar
 COLUMN_MIN = 2
 
 
+CUES = (("after_regex", "before"), ("strong_after_regex", "before"), ("before_regex", "after"))
+CUE_PARAMS = (*(key for key, _ in CUES), "roll_regex")
+
+
+def cue_anchor(rule_id: str, key: str) -> str:
+    """The anchor name under which the keyword automaton reports a cue pattern's prefixes."""
+    return f"{rule_id}:{key}"
+
+
+def cue_matches(rule: Rule, doc: ScannedDocument, key: str) -> Iterator[re.Match[str]]:
+    """The matches of the rule's cue pattern `key`, in order of their start.
+
+    Its literal-led alternatives are tried only where the keyword automaton saw their prefixes
+    (anchors.split_by_prefix); the others by a finditer of their own.
+    """
+    pattern, text = rule.params[key], doc.text
+    starts = doc.anchors.get(cue_anchor(rule.id, key))
+    if starts is None:
+        return _compiled(pattern).finditer(text)
+    split = split_by_prefix(pattern)
+    parts: list[Iterator[re.Match[str]]] = []
+    if split.anchored is not None:
+        parts.append(anchored_matches(split.anchored, text, starts))
+    parts.extend(regex.finditer(text) for regex in split.rest)
+    return heapq.merge(*parts, key=_match_start)
+
+
+def _match_start(m: re.Match[str]) -> int:
+    return m.start()
+
+
 def person_hits(rule: Rule, doc: ScannedDocument) -> Iterator[Hit]:
     """A name standing right before an `after` cue or right after a `before` cue."""
     text, tagger = doc.text, doc.tagger
     if tagger is None:
         return
-    cues = (("after_regex", "before"), ("strong_after_regex", "before"), ("before_regex", "after"))
-    for key, side in cues:
-        pattern = rule.params.get(key)
-        if not pattern:
+    for key, side in CUES:
+        if not rule.params.get(key):
             continue
-        for m in _compiled(pattern).finditer(text):
+        for m in cue_matches(rule, doc, key):
             if side == "before":
                 end = m.start()
                 while end > 0 and text[end - 1] in " \t":
@@ -51,9 +82,8 @@ def person_hits(rule: Rule, doc: ScannedDocument) -> Iterator[Hit]:
     listed = rule.params.get("list_regex")
     if listed:
         yield from _listed(rule, doc, tagger, _compiled(listed))
-    roll = rule.params.get("roll_regex")
-    if roll:
-        yield from _roll(rule, doc, _compiled(roll))
+    if rule.params.get("roll_regex"):
+        yield from _roll(rule, doc, cue_matches(rule, doc, "roll_regex"))
 
 
 def _valid(text: str, span: tuple[int, int] | None) -> tuple[int, int] | None:
@@ -64,10 +94,10 @@ NAME_ITEM = re.compile(r"[\u4e00-\u9fff]{2,4}")
 ROLL_STOP = re.compile(r"[。；;\n]")
 
 
-def _roll(rule: Rule, doc: ScannedDocument, cue: re.Pattern[str]) -> Iterator[Hit]:
+def _roll(rule: Rule, doc: ScannedDocument, cues: Iterator[re.Match[str]]) -> Iterator[Hit]:
     """A roll of names after a cue (参会人员：钱军、段勇、皇甫瑶): every item that is a name."""
     text = doc.text
-    for m in cue.finditer(text):
+    for m in cues:
         stop = ROLL_STOP.search(text, m.end())
         end = stop.start() if stop else len(text)
         pos = m.end()
@@ -238,8 +268,10 @@ def _address_matches(regex: re.Pattern[str], text: str) -> Iterator[re.Match[str
     3栋): every address holds one, and the divisions stand at most ADDRESS_REACH before it."""
     done = 0
     for unit in _NUMBERED.finditer(text):
-        line_start = text.rfind("\n", 0, unit.start()) + 1
-        start = max(line_start, done, unit.start() - ADDRESS_REACH)
+        # NOTE: the line's start is looked for only within reach: a table printed as one long
+        # line made rfind over the whole line the costliest step (12 µs a unit).
+        lo = max(done, unit.start() - ADDRESS_REACH)
+        start = max(lo, text.rfind("\n", lo, unit.start()) + 1)
         end = text.find("\n", unit.end())
         end = len(text) if end < 0 else min(end, unit.end() + ADDRESS_REACH)
         if not _DIVISION_MARK.search(text, start, unit.start()):

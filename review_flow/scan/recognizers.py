@@ -16,13 +16,25 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from review_flow.scan.anchors import literal_prefixes, usable
+from review_flow.scan.anchors import (
+    anchored_matches,
+    literal_prefixes,
+    required_literal,
+    split_by_prefix,
+    usable,
+)
 from review_flow.scan.document import ScannedDocument
 from review_flow.scan.hits import Hit, context_seen, own_line_ok, severity_at, where_ok
 from review_flow.scan.joins import joined_hits
 from review_flow.scan.model import Severity
 from review_flow.scan.ocr_ids import ocr_id_hits
-from review_flow.scan.people import address_hits, name_column_hits, person_hits
+from review_flow.scan.people import (
+    CUE_PARAMS,
+    address_hits,
+    cue_anchor,
+    name_column_hits,
+    person_hits,
+)
 from review_flow.scan.rules import Rule
 from review_flow.scan.segmenter import Segmenter
 from review_flow.scan.validators import VALIDATORS
@@ -55,6 +67,12 @@ class KeywordIndex:
                 if usable(prefixes):
                     for prefix in prefixes or ():
                         anchored.setdefault(prefix, []).append(rule.id)
+            elif rule.recognizer == "person":
+                for key in CUE_PARAMS:
+                    pattern = rule.params.get(key)
+                    if pattern:
+                        for prefix in split_by_prefix(pattern).prefixes:
+                            anchored.setdefault(prefix, []).append(cue_anchor(rule.id, key))
         self.anchored_rules = frozenset(i for ids in anchored.values() for i in ids)
         for word in keywords.keys() | anchored.keys():
             payload = (len(word), tuple(keywords.get(word, ())), tuple(anchored.get(word, ())))
@@ -105,22 +123,6 @@ class KeywordIndex:
                 )
 
 
-def _anchored(regex: re.Pattern[str], text: str, starts: list[int]) -> Iterator[re.Match[str]]:
-    """The matches `regex.finditer(text)` gives, tried only at `starts` (sorted offsets).
-
-    Every match starts at one of them (anchors.py), `match(text, pos)` sees the text before
-    `pos` for lookbehinds as finditer does, and a match's span is skipped as finditer skips it.
-    """
-    allowed = 0
-    for pos in starts:
-        if pos < allowed:
-            continue
-        m = regex.match(text, pos)
-        if m is not None:
-            allowed = m.end() if m.end() > pos else pos + 1
-            yield m
-
-
 def _pivoted(regex: re.Pattern[str], text: str, pivot: str, reach: int) -> Iterator[re.Match[str]]:
     """The matches `regex.finditer(text)` gives, for a rule whose every match stays on one line
     and holds `pivot` at most `reach` characters after its start (an e-mail address and its @).
@@ -144,6 +146,9 @@ def _any_word(words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(map(re.escape, words)))
 
 
+_required = functools.lru_cache(maxsize=256)(required_literal)
+
+
 def pattern_hits(rule: Rule, doc: ScannedDocument) -> Iterator[Hit]:
     assert rule.regex is not None
     # Cheap exact shortcuts: a rule that needs a context word, or a pivot character such as
@@ -153,13 +158,16 @@ def pattern_hits(rule: Rule, doc: ScannedDocument) -> Iterator[Hit]:
     pivot = rule.params.get("pivot")
     if pivot is not None and pivot not in doc.text:
         return
+    required = _required(rule.regex)
+    if required is not None and required not in doc.text:
+        return
     validate = VALIDATORS.get(rule.validator) if rule.validator else None
     group = "value" if "value" in rule.regex.groupindex else 0
     placed = rule.where != "anywhere" or rule.params.get("own_line") == "true"
     mentions = rule.mentions and rule.params.get("mentions") == "true"
     text, starts = doc.text, doc.anchors.get(rule.id)
     if starts is not None:
-        matches = _anchored(rule.regex, text, starts)
+        matches = anchored_matches(rule.regex, text, starts)
     elif pivot is not None:
         matches = _pivoted(rule.regex, text, pivot, int(rule.params.get("reach", "64")))
     else:

@@ -7,8 +7,14 @@ import re
 import pytest
 
 from review_flow.scan import Scanner
-from review_flow.scan.anchors import literal_prefixes, usable
-from review_flow.scan.recognizers import _anchored
+from review_flow.scan.anchors import (
+    anchored_matches,
+    literal_prefixes,
+    required_literal,
+    split_by_prefix,
+    top_level_branches,
+    usable,
+)
 from tests.scan.labelled import generate
 
 
@@ -66,7 +72,7 @@ def test_anchored_matching_equals_finditer_for_every_anchored_rule(scanner: Scan
         for rule in rules:
             assert rule.regex is not None
             want = [m.span() for m in rule.regex.finditer(text)]
-            got = [m.span() for m in _anchored(rule.regex, text, anchors[rule.id])]
+            got = [m.span() for m in anchored_matches(rule.regex, text, anchors[rule.id])]
             assert got == want, (rule.id, text[:80])
             compared += len(want)
     assert compared > 200  # the texts exercise the rules (355 matches when written)
@@ -76,7 +82,7 @@ def test_overlapping_prefixes_are_skipped_as_finditer_skips_them():
     regex = re.compile(r"申请人[：:]\S+")
     text = "申请人：申请人：张三"
     starts = [0, 4]
-    assert [m.span() for m in _anchored(regex, text, starts)] == [
+    assert [m.span() for m in anchored_matches(regex, text, starts)] == [
         m.span() for m in regex.finditer(text)
     ]
 
@@ -104,3 +110,85 @@ def test_pivoted_matching_equals_finditer_for_every_rule_with_a_pivot(scanner: S
             assert got == want, (rule.id, text[:80])
             compared += len(want)
     assert compared > 50
+
+
+@pytest.mark.parametrize(
+    ("pattern", "want"),
+    [
+        ("a|b", ["a", "b"]),
+        ("a(b|c)|d", ["a(b|c)", "d"]),
+        (r"[|]x|\|y|z", ["[|]x", r"\|y", "z"]),
+        (r"[]|]x|y", ["[]|]x", "y"]),
+        (r"[^]|]x|(?:p|q)", ["[^]|]x", "(?:p|q)"]),
+        ("abc", ["abc"]),
+    ],
+)
+def test_top_level_branches_split_only_outside_groups_and_classes(
+    pattern: str, want: list[str]
+) -> None:
+    assert top_level_branches(pattern) == want
+
+
+def test_a_cue_pattern_splits_into_anchored_and_scanned_alternatives() -> None:
+    split = split_by_prefix(r"负责|同志|[，,]\s*手机|[0-9](?<=[ \t][0-9])[0-9]{10}")
+    assert split.anchored is not None
+    assert split.anchored.pattern == "负责|同志"
+    assert split.prefixes == {"负责", "同志"}
+    # a lone comma or digit stands everywhere: the regex engine's own scan is cheaper
+    assert [r.pattern for r in split.rest] == [r"[，,]\s*手机", r"[0-9](?<=[ \t][0-9])[0-9]{10}"]
+
+
+def test_cue_matches_are_the_matches_of_the_whole_pattern(scanner: Scanner) -> None:
+    from review_flow.scan.document import ScannedDocument
+    from review_flow.scan.normalise import normalise
+    from review_flow.scan.people import CUES, cue_matches
+    from tests.scan.test_active import _extracted
+
+    rules = [r for r in scanner.rules.rules if r.recognizer == "person"]
+    assert rules
+    compared = 0
+    for text in _texts(scanner):
+        doc = ScannedDocument(_extracted(text, ()), scanner.rules.mentions, normalise(text))
+        doc.anchors = scanner.keywords.find(doc.text).anchors
+        for rule in rules:
+            for key in [k for k, _ in CUES] + ["roll_regex"]:
+                pattern = rule.params.get(key)
+                if not pattern:
+                    continue
+                want = {m.span() for m in re.finditer(pattern, doc.text)}
+                got = [m.span() for m in cue_matches(rule, doc, key)]
+                assert got == sorted(got)  # in order of their start, as finditer gives them
+                assert want <= set(got), (rule.id, key, doc.text[:80])
+                compared += len(want)
+    assert compared > 100
+
+
+@pytest.mark.parametrize(
+    ("pattern", "want"),
+    [
+        (r"(?:本|此)[^。]{0,16}?属于[^。]{0,12}?商业秘密|商业秘密[^。]{0,8}?不得公开", "商业秘密"),
+        (r"[（(]此件不(?:公开|予公开)[）)]", "此件不"),
+        (r"(?:甲方|乙方)签字", "签字"),
+        (r"(?:abc)+x", "abc"),
+        (r"(?:abc)?x", None),  # an optional group may be absent
+        (r"甲|乙", None),
+        (r"(?i)secret", None),
+        (r"(?=商业秘密)商", None),  # a lookahead consumes nothing: 商 alone is too short
+    ],
+)
+def test_required_literal_is_in_every_match(pattern: str, want: str | None) -> None:
+    assert required_literal(re.compile(pattern)) == want
+
+
+def test_a_rule_whose_required_literal_is_absent_is_not_run(scanner: Scanner) -> None:
+    from review_flow.scan.recognizers import _required
+
+    rules = [r for r in scanner.rules.rules if r.regex is not None and _required(r.regex)]
+    assert rules, "the commercial-secret statement needs 商业秘密 in the text"
+    for text in _texts(scanner):
+        for rule in rules:
+            assert rule.regex is not None
+            literal = _required(rule.regex)
+            assert literal is not None
+            for m in rule.regex.finditer(text):
+                assert literal in m.group(), (rule.id, m.group())

@@ -27,6 +27,8 @@ from review_flow.scan.normalise import normalise
         pytest.param("\u3000\u3000各单位：", "  各单位：", id="indentation is left"),
         pytest.param("内部 明电", "内部 明电", id="a gap between words stays"),
         pytest.param("秘密★5年，", "秘密★5年，", id="stars and Chinese punctuation stay"),
+        pytest.param("\U00020000王\U000e0001明", "\U00020000王明", id="astral Han kept"),
+        pytest.param("3101\u200b  138\u2063 ５", "3101 138 5", id="format characters beside gaps"),
     ],
 )
 def test_normalised_text(source: str, want: str) -> None:
@@ -39,7 +41,7 @@ def test_an_unchanged_text_is_the_identity() -> None:
     assert view.to_source(5) == 5
 
 
-NOISE = st.sampled_from(["\u200b", "\ufeff", "\u00ad", "  ", "\u3000\u3000", " "])
+NOISE = st.sampled_from(["\u200b", "\ufeff", "\u00ad", "  ", "\u3000\u3000", " ", "\U000e0020"])
 CHARS = st.sampled_from(list("0123456789王明内部资料，。\n\tab"))
 
 
