@@ -429,8 +429,8 @@ class _Package:
             walker.blocks(body, _Context(Where.BODY, Where.BODY, main))
             walker.out.separate("\n")
         ocr = OcrSession(self.limits, walker.out)
-        headers = [(n, self.text_part(n)) for k, n in parts if k == "header"]
-        doubts = ocr_pictures.read(self, [(main, root), *headers], ocr)
+        headers = [n for k, n in parts if k == "header"]
+        doubts = ocr_pictures.read(self, main, root, headers, ocr)
         for kind, name in parts:
             if kind != "header":
                 self.walk_part(walker, name, PART_KINDS[kind])

@@ -44,12 +44,19 @@ def pictures(package: Any, part: str, root: etree._Element) -> list[tuple[str, f
 
 
 def read(
-    package: Any, parts: list[tuple[str, etree._Element]], session: OcrSession
+    package: Any, main: str, root: etree._Element, headers: list[str], session: OcrSession
 ) -> dict[str, str]:
-    """OCR each picture large enough to hold text; returns why each read one needs a person."""
+    """OCR each picture large enough to hold text in the body and the page headers; returns
+    why each one read needs a person ("" when its reading stands)."""
     doubts: dict[str, str] = {}
-    for part, root in parts:
-        for name, width_cm in pictures(package, part, root):
+    parts: list[tuple[str, etree._Element | None]] = [(main, root)]
+    parts += [(name, None) for name in headers]
+    for part, tree in parts:
+        if tree is None:
+            if not any(t.lower().endswith(SUFFIXES) for t in _targets(package, part).values()):
+                continue  # NOTE: most headers hold no picture: not parsed a second time
+            tree = package.text_part(part)
+        for name, width_cm in pictures(package, part, tree):
             if name in doubts or (width_cm is not None and width_cm < MIN_WIDTH_CM):
                 continue
             data = read_part(package.path, package.archive, name, package.limits)

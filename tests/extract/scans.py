@@ -198,12 +198,20 @@ def logo_picture() -> bytes:
     return out.getvalue()
 
 
-def docx_with_pictures() -> bytes:
-    """A .docx whose list of people is only a picture, beside a logo in the body."""
+def docx_with_pictures(in_header: bool = False) -> bytes:
+    """A .docx whose list of people is only a picture, beside a logo in the body (or, with
+    `in_header`, only the picture, in the page header)."""
     from docx import Document
     from docx.shared import Cm
 
     document = Document()
+    if in_header:
+        header = document.sections[0].header.paragraphs[0]
+        header.add_run().add_picture(io.BytesIO(table_picture()), width=Cm(15))
+        document.add_paragraph("正文")
+        out = io.BytesIO()
+        document.save(out)
+        return out.getvalue()
     document.add_paragraph("关于公布拟救助对象名单的通知")
     document.add_picture(io.BytesIO(logo_picture()), width=Cm(2.5))
     document.add_paragraph("拟救助对象名单如下：")

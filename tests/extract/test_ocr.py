@@ -53,6 +53,7 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "scan300.pdf": scans.scanned_gongwen(300),
         "scan150.pdf": scans.scanned_gongwen(150, angle=-0.8),
         "pictures.docx": scans.docx_with_pictures(),
+        "header.docx": scans.docx_with_pictures(in_header=True),
     }
     for name, data in built.items():
         (folder / name).write_bytes(data)
@@ -141,6 +142,17 @@ def test_docx_picture_of_a_table_is_read_and_the_logo_skipped(scanner, extracted
     assert [o.part for o in doc.ocr] == [part]
     for person in scans.PEOPLE[:2]:
         assert ("personal_data.id_card", person.id_number) in found(scanner, doc)
+
+
+def test_docx_picture_in_the_page_header_is_read(scanner, extracted) -> None:
+    doc = extracted["header.docx"]
+    at = doc.text.index(scans.PEOPLE[0].id_number)
+    segment = doc.segment_at(at)
+
+    assert segment is not None
+    assert segment.where == Where.OCR
+    assert segment.part.startswith("image word/media/")
+    assert ("personal_data.id_card", scans.PEOPLE[0].id_number) in found(scanner, doc)
 
 
 def test_second_extraction_reads_from_the_cache(files, extracted, monkeypatch) -> None:
