@@ -34,7 +34,7 @@ class OcrSession:
 
     limits: Limits
     out: TextBuilder
-    cache: ocr.Cache = field(default_factory=ocr.Cache.from_env)
+    cache: ocr.Cache | None = None  # from the environment, when the first image is read
     texts: list[OcrText] = field(default_factory=list)
     done: int = 0
     spent: float = 0.0
@@ -89,6 +89,8 @@ class OcrSession:
         assert not isinstance(engine, str)
         before = ocr.cpu_used()
         ocr.grant_cpu(self.limits.ocr_page_cpu_seconds)
+        if self.cache is None:
+            self.cache = ocr.Cache.from_env()
         try:
             reading = ocr.read(image, dpi, engine, self.cache)
         except ocr.EngineError as exc:

@@ -8,7 +8,6 @@ icons are skipped. Each picture is read once, however often it is placed.
 
 from __future__ import annotations
 
-import posixpath
 from typing import Any
 
 from lxml import etree
@@ -20,7 +19,6 @@ from review_flow.extract.ocr_pages import OcrSession
 WP_NS = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 EMU_PER_CM = 360000
 # NOTE: a 4 cm seal scanned at 150 dpi is ~240×240 px (57,600); a letterhead logo is ~300×100;
 # a photographed table of four people at 150 dpi is ~1000×400. Page-size pictures (issue 13,
@@ -95,19 +93,8 @@ def still_unreadable(
 
 
 def _targets(package: Any, part: str) -> dict[str, str]:
-    folder, base = posixpath.split(part)
-    rels = posixpath.join(folder, "_rels", base + ".rels")
-    if rels not in package.names:
-        return {}
-    targets = {}
-    for rel in package.xml(rels).iter(f"{{{REL_NS}}}Relationship"):
-        if rel.get("TargetMode") == "External":
-            continue
-        target = rel.get("Target") or ""
-        name = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
-            posixpath.join(folder, target))  # fmt: skip
-        targets[rel.get("Id") or ""] = name
-    return targets
+    """Relationship id → internal target part, from the package's relationship graph."""
+    return {r.id: r.target for r in package.graph.rels(part) if not r.external}
 
 
 def _width_cm(blip: etree._Element) -> float | None:
