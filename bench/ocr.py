@@ -135,9 +135,12 @@ def compare_engines(pages: list[tuple[str, bytes, int, str]]) -> dict[tuple[str,
                 before = cpu()
                 lines = engine.read(image, dpi)
                 seconds = cpu() - before
-                reading = ocr_mod.Reading(engine.name, ocr_mod.reading_order(lines), 1.0)
+                ink = ocr_mod.ink_area(image, dpi)
+                reading = ocr_mod.Reading(engine.name, ocr_mod.reading_order(lines), ink)
                 text = "".join(ln.text for row in reading.rows for ln in row)
-                rows.append((label, seconds, char_accuracy(text, reference), reading.confidence))
+                accuracy = char_accuracy(text, reference)
+                density = reading.characters / max(ink, 0.01)
+                rows.append((label, seconds, accuracy, reading.confidence, density))
             results[(name, dpi)] = rows
             mean_s = sum(r[1] for r in rows) / len(rows)
             mean_acc = sum(r[2] for r in rows) / len(rows)
@@ -204,7 +207,10 @@ def thresholds(engine_results: dict[tuple[str, int], list]) -> None:
           f"{ocr_mod.MIN_CHARS_PER_INK:.0f} chars/sq in (default engine) ==")  # fmt: skip
     engine = use_engine(ocr_mod.DEFAULT_ENGINE)
     good = [(f"{label} @{dpi}", conf) for (name, dpi), rows in engine_results.items()
-            if name == ocr_mod.DEFAULT_ENGINE for label, _, _, conf in rows]  # fmt: skip
+            if name == ocr_mod.DEFAULT_ENGINE for label, _, _, conf, _ in rows]  # fmt: skip
+    sparsest = min(row[4] for (name, _), rows in engine_results.items()
+                   if name == ocr_mod.DEFAULT_ENGINE for row in rows)  # fmt: skip
+    print(f"  good pages: lowest density {sparsest:.0f} characters/sq in of ink")
     # A hard page that is still good: the planted page faxed at 60 dpi and blurred.
     dpi = ocr_pages.DPI
     size = (int(8.27 * dpi), int(11.69 * dpi))

@@ -227,7 +227,7 @@ def test_sparse_reading_for_much_ink_is_doubted() -> None:
     reading = Reading("fake 1", reading_order([line]), ink=12.0)
 
     assert "sparse" in reading.doubt()
-    assert Reading("fake 1", reading_order([line] * 40), ink=12.0).doubt() == ""
+    assert Reading("fake 1", reading_order([line] * 150), ink=12.0).doubt() == ""
     assert "read no text" in Reading("fake 1", (), ink=3.0).doubt()
 
 
