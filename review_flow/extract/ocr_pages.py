@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # NOTE: chosen from bench/ocr.py: the default engine finds lines on a page shrunk to a fixed
-# size, so its time hardly changes with the resolution (5.2-6.0 s a page at 150-300 dpi), and
+# size, so its time hardly changes with the resolution (3.8-4.3 s a page at 150-300 dpi), and
 # it reads the crops best at 300 dpi, as Tesseract does (see README "Scanned pages").
 DPI = 300
 PICTURE_DPI = 150  # assumed for a picture whose size on the page is unknown
