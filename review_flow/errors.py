@@ -1,5 +1,5 @@
 """The exception family: one base, a child per seam. Only cli/support.py turns these into exit
-codes: a Refused is 1, every other ReviewFlowError is 2."""
+codes: a Refused is 1, a RedactionError 3, every other ReviewFlowError is 2."""
 
 
 class ReviewFlowError(Exception):
@@ -91,6 +91,19 @@ class DatabaseFault(StoreError):
 
 class AuditError(ReviewFlowError):
     """The audit log cannot be written or verified (missing key, broken chain)."""
+
+
+class RedactionError(ReviewFlowError):
+    """A redaction could not be completed, and nothing was written: a value was left in the
+    output (`place` names the part, stream or page), or the file cannot be redacted."""
+
+    def __init__(self, message: str, place: str = "", hint: str = "") -> None:
+        super().__init__(message)
+        self.place = place
+        self.hint = hint
+
+    def __reduce__(self) -> tuple[type, tuple[str, str, str]]:
+        return (type(self), (str(self), self.place, self.hint))
 
 
 class OaPushError(ReviewFlowError):

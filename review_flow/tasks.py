@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import gc
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from review_flow.errors import ExtractionError
+from review_flow.errors import ExtractionError, RedactionError
 from review_flow.extract import Extracted, Limits
 from review_flow.extract import extract_file as _extract_file
+from review_flow.redact import Options, Redacted, Target, load_masks, redact
+from review_flow.redact.masks import squeeze
 from review_flow.scan import Scanner
 from review_flow.scan.model import ScanReport
 
@@ -86,3 +88,73 @@ class ScanTask:
 
     def __call__(self, path: str, limits: Limits) -> ScanReport:
         return scanner_for(self.rules_dirs).scan(extract_file(path, limits), reveal=self.reveal)
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A finding to redact, by its place in the extracted text (values are read there, in the
+    worker, so raw personal data never travels through the database or the command line).
+
+    `shown` is the finding's stored (masked) value: the text at the span must agree with it
+    wherever it is not masked, or the file is not the one the finding was made on.
+    """
+
+    start: int
+    end: int
+    kind: str
+    label: str
+    category: str = "personal_data"
+    shown: str = ""
+    part: str = ""  # an embedded object's part (active_content findings have no span)
+
+
+@dataclass(frozen=True, slots=True)
+class RedactTask:
+    """Redact one file in a sandbox worker: the spans given, or (None) every personal-data
+    finding of its own scan. Returns the Redacted file, leftover-checked and re-scanned."""
+
+    rules_dirs: tuple[str, ...]
+    spans: tuple[Span, ...] | None
+    options: Options
+
+    def __call__(self, path: str, limits: Limits) -> Redacted:
+        scanner = scanner_for(self.rules_dirs)
+        extracted = extract_file(path, limits)
+        spans = self.spans
+        if spans is None:
+            report = scanner.scan(extracted, reveal=True)
+            spans = tuple(
+                Span(f.start, f.end, f.kind, f"#{i}", str(f.category))
+                for i, f in enumerate(report.findings, start=1)
+                if f.category == "personal_data" and f.end > f.start
+            )
+        targets = tuple(
+            t for s in spans if s.end > s.start for t in _targets(extracted.text, s, path)
+        )
+        embedded = tuple(s.part for s in spans if s.part and s.end == s.start)
+        options = replace(self.options, embedded=self.options.embedded + embedded)
+        with open(path, "rb") as handle:
+            data = handle.read()
+        masks = load_masks(*(Path(d) for d in self.rules_dirs))
+        return redact(data, path, targets, masks, options, limits, scanner)
+
+
+def _targets(text: str, span: Span, path: str) -> tuple[Target, ...]:
+    """The value at the span; a value cut by a line break (joined by the scanner) is masked
+    piece by piece, each where it stands."""
+    value = text[span.start : span.end]
+    if span.shown and not _agrees(span.shown, value):
+        raise RedactionError(
+            f"{Path(path).name}: finding {span.label} no longer points at its value (offsets "
+            f"{span.start}-{span.end}): the file or the extractor changed since the scan",
+            hint="scan the file again (revise it, or `review-flow scan --format json`)",
+        )
+    pieces = [p for p in value.splitlines() if p.strip()] or [value]
+    return tuple(Target(p, span.kind, span.label, span.category) for p in pieces)
+
+
+def _agrees(shown: str, value: str) -> bool:
+    """Whether the stored masked value could be this one: its visible letters and digits
+    appear in the value, in order (a joined value is stored without its separators)."""
+    rest = iter(squeeze(value))
+    return all(c in rest for c in squeeze(shown) if c.isalnum())

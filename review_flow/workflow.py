@@ -65,6 +65,8 @@ TRANSITIONS = [
     ("reject",        Stage.DRAFTED,                          Stage.RETURNED,
      ["is_not_submitter", "has_reason"]),
     ("revise",        [Stage.DRAFTED, Stage.RETURNED],        Stage.DRAFTED,      []),
+    # redaction (issue 16): a new version through the revise path, made by review-flow itself
+    ("redact",        [Stage.DRAFTED, Stage.RETURNED],        Stage.DRAFTED,      []),
     ("set_attribute", Stage.SECRECY_CHECKED,                  Stage.ATTRIBUTE_SET,
      ["is_not_submitter", "attribute_is_lawful"]),
     ("publish",       Stage.ATTRIBUTE_SET,                    Stage.PUBLISHED,
@@ -146,7 +148,8 @@ class Case:
                 return self._refuse(f"主动公开 refused: confirmed {', '.join(blocking)} finding")
             if "personal_data" in self.confirmed:
                 return self._refuse(
-                    "主动公开 refused: confirmed personal data is unredacted (revise the file)"
+                    "主动公开 refused: confirmed personal data is unredacted "
+                    "(redact or revise the file)"
                 )
         if self.attribute is Attribute.WITHHELD and self.reason not in WITHHOLD_REASONS:
             return self._refuse(
@@ -241,6 +244,7 @@ STAGE_NAMES = {
 ACTION_NAMES = {
     "init": "初始化", "user_roles": "设置用户角色", "submit": "提交审查", "dispose": "处理审查发现",
     "reveal": "查看未遮蔽信息", "approve": "审查通过", "reject": "退回", "revise": "修改重报",
+    "redact": "脱敏重报",
     "attribute": "认定公开属性", "publish": "发布", "withhold": "不予公开",
     "outbox": "列入报送队列",
     "push_delivered": "报送OA成功", "push_failed": "报送OA失败", "push_retry": "重新报送",
@@ -252,7 +256,9 @@ ROLE_NAMES = {
     "clerk": "拟稿人", "reviewer": "审查人", "publisher": "信息公开专员", "inspector": "检查人员",
     "admin": "管理员",
 }  # fmt: skip
-DECISION_NAMES = {"confirmed": "确认属实", "dismissed": "排除", "read": "已人工阅读"}
+DECISION_NAMES = {
+    "confirmed": "确认属实", "dismissed": "排除", "read": "已人工阅读", "redact": "确认并脱敏",
+}  # fmt: skip
 
 
 def stage_name(state: str | None) -> str:

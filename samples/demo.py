@@ -106,18 +106,16 @@ def workflow() -> None:
 
     print("\n-- 03: personal data in a table, a comment and a tracked deletion")
     run("findings", personal, user="李审查")
-    run("reject", personal, "--reason", "公示名单须隐去身份证号、手机号和银行卡号", user="李审查")
     print("\n-- the same file again is not a revision")
     run("revise", personal, rel(HERE / "03_personal_data.docx"), user="张拟稿")
-    print("\n-- the clerk's revision: masked names and amounts only; no comment, no deletion")
-    from make_samples import personal_data_redacted
-
-    revised = personal_data_redacted(Path(os.environ["REVIEW_FLOW_HOME"]).parent)
-    run("revise", personal, str(revised), user="张拟稿")
+    print("\n-- the reviewer confirms the personal data; the clerk redacts (脱敏): a new version")
+    run("dispose", personal, *ids(personal, "李审查"), "--confirm", user="李审查")
+    run("redact", personal, user="张拟稿")
+    print("\n-- the redacted version is scanned and reviewed again (一事一审)")
     run("findings", personal, user="李审查")
     remaining = ids(personal, "李审查")
     if remaining:
-        run("dispose", personal, *remaining, "--dismiss", "--reason", "姓名已隐去，公示需要",
+        run("dispose", personal, *remaining, "--dismiss", "--reason", "已脱敏：地址仅保留至区",
             user="李审查")  # fmt: skip
     run("approve", personal, user="李审查")
     run("attribute", personal, "主动公开", user="王公开")

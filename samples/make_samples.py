@@ -328,7 +328,8 @@ def personal_data() -> Path:
 def personal_data_redacted(folder: Path) -> Path:
     """03's revision as a clerk would make it: the 公示 keeps 姓名 (masked) and 补贴金额; the ID,
     phone, address and bank columns, the 批注 and the tracked deletion are gone. Not a sample:
-    `make demo` writes it to its own folder (the redaction issue will make this a command)."""
+    Not used by `make demo` any more: it runs `review-flow redact` (issue 16); the test of the
+    samples keeps it as a hand-made revision that must scan clear."""
     doc = new_document(
         "关于2024年第一批一次性创业补贴拟发放名单的公示",
         "区就业促进中心",

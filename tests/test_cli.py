@@ -263,7 +263,7 @@ def test_scan_exits_1_when_one_file_of_a_batch_is_flagged() -> None:
     ("filename", "content", "reason"),
     [
         pytest.param("empty.docx", b"", r"empty", id="empty-file"),
-        pytest.param("old.doc", OLE_HEADER, r"OLE.*not supported", id="ole-doc"),
+        pytest.param("old.doc", OLE_HEADER, r"corrupt OLE compound file", id="ole-doc"),
     ],
 )
 def test_scan_exits_2_when_a_file_cannot_be_read(
@@ -294,7 +294,7 @@ def test_batch_with_unreadable_files_reports_the_good_one_and_exits_2(tmp_path: 
     assert errors == [
         f"review-flow: error: {empty}: empty file (0 bytes)",
         f"review-flow: error: {ole}: "
-        "old binary Word/WPS format (OLE .doc/.wps) is not supported yet",
+        "corrupt OLE compound file (sector shift 0): not a readable .doc/.wps/.xls",
     ]
     first, second, third = documents(outcome)
     assert [first["path"], second["path"], third["path"]] == [str(empty), str(good), str(ole)]

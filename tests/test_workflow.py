@@ -25,6 +25,7 @@ DESIGN_TABLE: dict[str, tuple[set[Stage], Stage]] = {
     "approve": ({Stage.DRAFTED}, Stage.SECRECY_CHECKED),
     "reject": ({Stage.DRAFTED}, Stage.RETURNED),
     "revise": ({Stage.DRAFTED, Stage.RETURNED}, Stage.DRAFTED),
+    "redact": ({Stage.DRAFTED, Stage.RETURNED}, Stage.DRAFTED),
     "set_attribute": ({Stage.SECRECY_CHECKED}, Stage.ATTRIBUTE_SET),
     "publish": ({Stage.ATTRIBUTE_SET}, Stage.PUBLISHED),
     "push": ({Stage.PUBLISHED, Stage.ATTRIBUTE_SET}, Stage.PUSHED_TO_OA),

@@ -37,7 +37,7 @@ class DocumentFacts:
     decisions: dict[int, list[tuple[str, str]]] = field(default_factory=dict)  # finding → (d, by)
 
     def apply(self, e: AuditEvent) -> None:
-        if e.action in ("submit", "revise") and e.version is not None:
+        if e.action in ("submit", "revise", "redact") and e.version is not None:
             size = e.details.get("size")
             self.versions[e.version] = VersionFact(
                 e.sha256, e.actor, size if isinstance(size, int) else None

@@ -20,6 +20,7 @@ from review_flow.cli import (
     intake,
     queue,
     reading,
+    redaction,
     release,
     review,
 )
@@ -71,7 +72,19 @@ def _root(
     logging.getLogger("review_flow.scan").setLevel(logging.WARNING)
 
 
-for group in (files, admin, intake, reading, queue, review, release, correction, audit, db):
+for group in (
+    files,
+    admin,
+    intake,
+    reading,
+    queue,
+    review,
+    release,
+    correction,
+    redaction,
+    audit,
+    db,
+):
     app.add_typer(group.app)
 
 

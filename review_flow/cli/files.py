@@ -20,7 +20,10 @@ log = logging.getLogger(__name__)
 @app.command()
 def extract(
     files: Annotated[
-        list[Path], typer.Argument(help="One or more .docx, .pdf, .ofd or .txt files.")
+        list[Path],
+        typer.Argument(
+            help="Files: .docx, .pdf, .ofd, .txt; .doc/.wps/.rtf/.odt/.xls/.et via LibreOffice."
+        ),
     ],
     format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text or json")] = (
         OutputFormat.text
@@ -66,7 +69,11 @@ def extract(
     raise typer.Exit(EXIT_ERROR if failed else EXIT_OK)
 
 
-SCANNABLE = {".docx", ".pdf", ".txt", ".md", ".wps", ".doc", ".ofd"}
+SCANNABLE = {
+    ".docx", ".pdf", ".txt", ".md", ".ofd",
+    # read through LibreOffice (see README, Formats)
+    ".doc", ".dot", ".wps", ".wpt", ".rtf", ".odt", ".xls", ".et", ".ods", ".xlsx",
+}  # fmt: skip
 
 
 def _collect(paths: list[Path]) -> tuple[list[str], list[str]]:

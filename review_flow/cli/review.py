@@ -39,6 +39,9 @@ def dispose(
     read: Annotated[
         bool, typer.Option("--read", help="I read this unreadable page/picture (note in --reason).")
     ] = False,
+    redact: Annotated[
+        bool, typer.Option("--redact", help="It is real: mask it with `redact` (脱敏).")
+    ] = False,
     all_kind: Annotated[
         str | None, typer.Option("--all-kind", help="Every finding of this kind (e.g. landline).")
     ] = None,
@@ -50,21 +53,24 @@ def dispose(
     ] = False,
     reason: Annotated[str, typer.Option(help="Why (required to dismiss, read or override).")] = "",
 ) -> None:
-    """Decide on findings: --confirm, --dismiss --reason, or --read --reason for pages no
-    machine could read; --carry-over after a revision.
+    """Decide on findings: --confirm, --dismiss --reason, --redact (confirmed, to be masked by
+    `redact`), or --read --reason for pages no machine could read; --carry-over after a
+    revision. Confirmed personal data is always masked by `redact`.
 
     Example: review-flow dispose 12 1-5 8 --dismiss --reason "办公电话，公开联系方式"
     Example: review-flow dispose 12 --all-kind landline --dismiss --reason "单位公开电话"
+    Example: review-flow dispose 12 4 --redact
     Example: review-flow dispose 12 9 --read --reason "第2页为签到表照片，已读，无涉密内容"
     """
     with outcome():
         if carry_over:
             decided = app_for(ctx).carry_over(doc)
         else:
-            if sum((confirm, dismiss, read)) != 1 or not (finding or all_kind):
+            if sum((confirm, dismiss, read, redact)) != 1 or not (finding or all_kind):
                 usage("give finding numbers (or --all-kind KIND) and one of --confirm / "
-                      "--dismiss / --read")  # fmt: skip
-            decision = "confirmed" if confirm else "dismissed" if dismiss else "read"
+                      "--dismiss / --read / --redact")  # fmt: skip
+            decision = ("confirmed" if confirm else "dismissed" if dismiss
+                        else "read" if read else "redact")  # fmt: skip
             decided = app_for(ctx).dispose_numbered(
                 doc, numbers(finding or []), decision, reason, override, all_kind
             )

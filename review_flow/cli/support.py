@@ -3,7 +3,8 @@ and opening the app. The only place a ReviewFlowError becomes an exit status; it
 other command module.
 
 Exit status: 0 success (scan: all clear), 1 something to review or block / refused,
-2 usage or input errors (unreadable, hostile or unsupported files; a row that is not there).
+2 usage or input errors (unreadable, hostile or unsupported files; a row that is not there),
+3 a redaction failed (a value left in the output, named with its place): nothing was written.
 """
 
 from __future__ import annotations
@@ -17,13 +18,14 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
-from review_flow.errors import Refused, ReviewFlowError, UsageError
+from review_flow.errors import RedactionError, Refused, ReviewFlowError, UsageError
 
 if TYPE_CHECKING:
     from review_flow.usecases import App
 
 EXIT_OK, EXIT_FLAGGED, EXIT_ERROR = 0, 1, 2
 EXIT_REFUSED = EXIT_FLAGGED  # a refusal and a flagged scan share status 1
+EXIT_REDACTION = 3  # a redaction left a value somewhere (or could not be done); nothing written
 EXIT_INTERRUPTED = 130
 
 
@@ -44,6 +46,8 @@ def fail(message: str, hint: str = "") -> None:
 
 
 def exit_code(exc: ReviewFlowError) -> int:
+    if isinstance(exc, RedactionError):
+        return EXIT_REDACTION
     return EXIT_REFUSED if isinstance(exc, Refused) else EXIT_ERROR
 
 

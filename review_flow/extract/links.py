@@ -87,13 +87,18 @@ def external_items(rels: list[Relationship]) -> tuple[list[ActiveContent], list[
                 name = posixpath.basename(target.replace("\\", "/"))
                 notes.append(f"attached template on the author's disk: {name}")
         elif rel.kind == "image":
-            items.append(
-                ActiveContent("external_image", where, f"picture fetched on opening: {target}")
-            )
+            if is_remote(rel.target):
+                items.append(
+                    ActiveContent("external_image", where, f"picture fetched on opening: {target}")
+                )
+            else:  # (Lotus Notes exports link file:///icons/ecblank.gif: nothing leaves)
+                name = posixpath.basename(target.replace("\\", "/"))
+                notes.append(f"linked picture on the reader's own disk, not in the file: {name}")
         else:
             items.append(
                 ActiveContent("external_relationship", where, f"external {rel.kind}: {target}")
             )
+    items = list(dict.fromkeys(items))  # the same picture may be linked twice in a part
     notes = list(dict.fromkeys(notes))  # the same link may stand in every header
     if len(notes) > MAX_NOTES:
         notes[MAX_NOTES:] = [f"… and {len(notes) - MAX_NOTES} more links"]

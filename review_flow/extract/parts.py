@@ -12,6 +12,7 @@ import zipfile
 
 from lxml import etree
 
+from review_flow.errors import ExtractionError
 from review_flow.extract import links, markup
 from review_flow.extract.embedded import (
     OLE_MAGIC,
@@ -161,7 +162,11 @@ class PartAccount:
         elif kind in ("control", "activeXControlBinary"):
             self.active.append(ActiveContent("ole_object", name, "ActiveX control"))
         elif data.startswith(OLE_MAGIC):
-            self.active.append(ActiveContent("ole_object", name, "embedded OLE object"))
+            picture = _picture_object(data, name)
+            if picture:
+                self.notes.append(f"embedded picture object ({picture}), shown as its picture")
+            else:
+                self.active.append(ActiveContent("ole_object", name, "embedded OLE object"))
         else:
             self.active.append(ActiveContent("ole_object", name, "embedded object, not read"))
 
@@ -185,3 +190,14 @@ def _shown(root: etree._Element) -> etree._Element:
         if parent is not None:
             parent.remove(el)
     return root
+
+
+def _picture_object(data: bytes, name: str) -> str:
+    """The type of an embedded OLE object that holds only a picture (see ole.py), else ""."""
+    from review_flow.extract.ole import is_picture_object, read_compound
+
+    try:
+        compound = read_compound(data, name)
+    except ExtractionError:
+        return ""  # a damaged object stays active content
+    return compound.user_type if is_picture_object(compound) else ""

@@ -1,14 +1,15 @@
 """PDF → Extracted: page text from pdfium, then annotations, attachment names and metadata.
 
-Owns the judgement of each page (text, scan, fonts without Unicode, invisible text); the checks
-on page objects and the string repairs live in pdf_repair.py; scanned pages go to ocr_pages.py.
+Owns the judgement of each page (text, scan, fonts without Unicode); which text no reader sees
+is pdf_visibility.py's, the string repairs are pdf_repair.py's, and what the file holds besides
+its pages (revisions, attachments, actions, layers) pdf_revisions, pdf_attachments and
+pdf_actions read through qpdf; scanned pages go to ocr_pages.py (rendered, OCR).
 NOTE: pdfplumber reads page text ~28x slower than pdfium, so it is only asked about pages whose
 pdfium text is garbage, and for the XMP packet (pdfium has no API for it).
 """
 
 from __future__ import annotations
 
-import codecs
 import ctypes
 import functools
 import io
@@ -16,16 +17,18 @@ import logging
 import re
 import struct
 import zlib
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+import pikepdf
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from lxml import etree
 
 from review_flow.errors import ExtractionError
+from review_flow.extract import extract_bytes
 from review_flow.extract import pdf_repair as repair
+from review_flow.extract import pdf_visibility as visibility
 from review_flow.extract.limits import (
     Limits,
     StreamTooLarge,
@@ -36,8 +39,10 @@ from review_flow.extract.limits import (
     parse_xml,
     stream_error,
 )
-from review_flow.extract.model import Extracted, TextBuilder, UnreadablePage, Where
+from review_flow.extract.model import ActiveContent, Extracted, TextBuilder, UnreadablePage, Where
 from review_flow.extract.ocr_pages import OcrSession
+from review_flow.extract.pdf_hidden import add_beyond_pages
+from review_flow.extract.pdf_structure import hidden_layers, open_structure
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +56,6 @@ SCAN_IMAGE_SHARE = 0.50  # images covering this much of a page make it a scan ..
 SCAN_MAX_CHARS = 40  # ... unless it has this many characters (CamScanner stamps ~8 a page)
 _PLUMBER_TRIES = 3
 _XMP_MAX_RAW = 256 * 1024  # NOTE: caps a flate bomb in the XMP stream at ~256 MiB inflated
-
-OFF_PAGE = "outside the visible page area"
 
 INFO_LABELS = {
     "Title": "标题", "Author": "作者", "Subject": "主题", "Keywords": "关键词",
@@ -143,16 +146,36 @@ def _raise_bomb(exc: BaseException) -> None:
 
 def extract(data: bytes, path: str, limits: Limits) -> Extracted:
     """Extract a PDF given as bytes; the dispatcher fills in sha256 and size."""
+    return _extract(data, path, limits, whole=True)
+
+
+def extract_pages(data: bytes, path: str, limits: Limits) -> Extracted:
+    """The pages, annotations and properties only: an earlier revision, an orphan's page.
+
+    Nothing beyond the pages (attachments, actions, revisions) is read, and no active content
+    is reported: the caller reads those once for the whole file.
+    """
+    return _extract(data, path, limits, whole=False)
+
+
+def _extract(data: bytes, path: str, limits: Limits, whole: bool) -> Extracted:
     check_pdf_streams(path, data, limits)
     _PdfminerZlib.limit = limits.max_stream_bytes
     doc = _open(data, path)
-    reader = _Reader(data, path, doc, limits)
+    structure, why = open_structure(data)
+    reader = _Reader(data, path, doc, limits, whole, structure)
     try:
         if len(doc) > limits.max_pdf_pages:
             raise ExtractionError(
                 path, f"PDF has {len(doc)} pages, over the {limits.max_pdf_pages}-page limit",
                 hint="raise REVIEW_FLOW_LIMIT_MAX_PDF_PAGES if this file is genuine",
             )  # fmt: skip
+        if structure is None and whole:
+            reader.active.append(ActiveContent(
+                "structure_unread", "document",
+                f"qpdf cannot read the file's objects ({why}): attachments, actions, "
+                "revisions and layers not checked",
+            ))  # fmt: skip
         return reader.run()
     except pdfium.PdfiumError as exc:
         raise ExtractionError(path, f"corrupt PDF ({exc})") from exc
@@ -161,6 +184,8 @@ def extract(data: bytes, path: str, limits: Limits) -> Extracted:
     finally:
         reader.close()
         doc.close()
+        if structure is not None:
+            structure.close()
 
 
 def _open(data: bytes, path: str) -> pdfium.PdfDocument:
@@ -188,7 +213,10 @@ class _Reader:
     path: str
     doc: pdfium.PdfDocument
     limits: Limits
+    whole: bool  # also read what lies beyond the pages (pdf_hidden)
+    structure: pikepdf.Pdf | None  # the same file through qpdf; None if qpdf cannot read it
     out: TextBuilder = field(default_factory=TextBuilder)
+    active: list[ActiveContent] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     unreadable: list[UnreadablePage] = field(default_factory=list)
     annotations: list[tuple[int, str, str]] = field(default_factory=list)
@@ -197,6 +225,11 @@ class _Reader:
     plumber_misses: int = 0  # pages pdfplumber could not read either
     plumber_helped: bool = False
     ocr: OcrSession | None = None
+    hidden_layers: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        if self.structure is not None:
+            self.hidden_layers = hidden_layers(self.structure)
 
     def run(self) -> Extracted:
         joined_lines = 0
@@ -207,14 +240,24 @@ class _Reader:
         if b"%%EOF" not in self.data[-2048:]:
             self.notes.append("no %%EOF at the end of the file: it may be truncated")
         self.add_annotations()
-        self.add_attachments()
         self.add_properties()
+        if self.whole and self.structure is not None:
+            beyond = add_beyond_pages(
+                self.data, self.structure, self.out, self.limits, self.read_pages, extract_bytes
+            )
+            self.active += beyond.items
+            self.notes += beyond.notes
         return Extracted(
             path=self.path, sha256="", size=0, format="pdf", text=self.out.text(),
             segments=tuple(self.out.segments), pages=len(self.doc),
             unreadable_pages=tuple(self.unreadable), notes=tuple(self.notes),
             ocr=tuple(self.ocr.texts) if self.ocr else (),
+            active_content=tuple(self.active) if self.whole else (),
         )  # fmt: skip
+
+    def read_pages(self, data: bytes) -> Extracted:
+        """Another PDF made of this file's bytes (an earlier revision, an orphan's page)."""
+        return extract_pages(data, self.path, self.limits)
 
     def close(self) -> None:
         if self.plumber is not None:
@@ -236,10 +279,18 @@ class _Reader:
             notes.append(f"joined {joined} wrapped ID/account number(s)")
         self.notes.extend(f"page {number}: {note}" for note in notes)
         text, hidden = repair.drop(text, hidden, numbers + lines)
+        unseen = 0
         for piece, is_hidden in repair.runs(text, hidden):
             where = Where.INVISIBLE if is_hidden else Where.PAGE
             self.out.add(piece, where, Where.PAGE, page=number)
+            unseen += repair.count_visible(piece) if is_hidden else 0
         self.out.separate("\n")
+        if unseen:
+            why = [n for n in notes if " characters " in n or n.startswith(visibility.BOX_NOTE)]
+            self.active.append(ActiveContent(
+                "invisible_text", f"page {number}",
+                f"{unseen} characters no reader sees: {'; '.join(why)}", number,
+            ))  # fmt: skip
         return len(lines)
 
     def read(self, index: int) -> _RawPage | None:
@@ -255,7 +306,7 @@ class _Reader:
         try:
             found = repair.page_annotations(page)
             self.annotations.extend((index + 1, text, author) for text, author in found)
-            return _read_page(page)
+            return _read_page(page, self.hidden_layers)
         finally:
             pdfium_c.FPDF_ClosePage(page)
 
@@ -341,18 +392,6 @@ class _Reader:
             self.out.add(f"批注作者：{'、'.join(authors)}", Where.PROPERTY, part="annot-authors")
             self.out.separate("\n")
 
-    def add_attachments(self) -> None:
-        count = self.doc.count_attachments()
-        for index in range(count):
-            try:
-                name = self.doc.get_attachment(index).get_name()
-            except pdfium.PdfiumError:
-                name = f"#{index + 1}"
-            self.out.add(f"嵌入文件：{name}", Where.ATTACHMENT, part="attachment")
-            self.out.separate("\n")
-        if count:
-            self.notes.append(f"PDF embeds {count} file(s); only their names are extracted")
-
     def add_properties(self) -> None:
         info = self.doc.get_metadata_dict(skip_empty=True)
         seen = set()
@@ -425,12 +464,12 @@ class _RawPage:
     notes: tuple[str, ...] = ()
 
 
-def _read_page(page: Any) -> _RawPage | None:
+def _read_page(page: Any, hidden_layers: frozenset[str]) -> _RawPage | None:
     """One page from its raw pdfium handle (None if pdfium cannot read its box or its text)."""
     bbox = _page_box(page)
     if bbox is None:
         return None
-    layout = repair.PageObjects(page, bbox)
+    layout = visibility.PageObjects(page, bbox, hidden_layers)
     is_ocr = layout.has_invisible and layout.image_share >= SCAN_IMAGE_SHARE
     if is_ocr:  # NOTE: invisible text over a page-size scan is what the reader sees, as OCR
         layout.forget_invisible()
@@ -447,7 +486,7 @@ def _read_page(page: Any) -> _RawPage | None:
             note = "characters outside the BMP: invisible text not labelled"
             return _RawPage(text, None, layout.image_share, layout.text_objects, 0.0, (note,))
         unmapped = repair.unmapped_share(textpage, text)
-        hidden, notes = _hidden_chars(textpage, bbox, text, layout)
+        hidden, notes = visibility.hidden_chars(textpage, bbox, text, layout)
         drops = repair.gap_spaces(textpage, text)
     finally:
         pdfium_c.FPDFText_ClosePage(textpage)
@@ -470,7 +509,7 @@ def _drop_with_crlf(
     return repair.drop(text, hidden, drops + [m.start() for m in re.finditer("\r\n", text)])
 
 
-def _page_box(page: Any) -> repair.Box | None:
+def _page_box(page: Any) -> visibility.Box | None:
     """The page's visible box (media box clipped by crop box), as PdfPage.get_bbox reads it."""
     rect = pdfium_c.FS_RECTF()
     if not pdfium_c.FPDF_GetPageBoundingBox(page, rect):
@@ -484,58 +523,3 @@ def _all_text(textpage: Any, count: int) -> str:
     buffer = (ctypes.c_ushort * (2 * count + 1))()
     written = pdfium_c.FPDFText_GetText(textpage, 0, count, buffer)
     return ctypes.string_at(buffer, 2 * max(written - 1, 0)).decode("utf-16-le", "replace")
-
-
-def _hidden_chars(
-    textpage: Any, bbox: repair.Box, text: str, layout: repair.PageObjects
-) -> tuple[list[bool] | None, tuple[str, ...]]:
-    """Flag each character drawn invisibly, under a box, or off the page (None: none are)."""
-    off_page = _text_inside(textpage, bbox, len(text) + 1) != text  # some text lies outside
-    if not (layout.hidden or off_page):
-        return None, ()
-    marks: list[str] = []
-    handle_of = pdfium_c.FPDFText_GetTextObject
-    for i in range(len(text)):
-        handle = handle_of(textpage, i)
-        if not handle:
-            marks.append("")  # a generated space or line break: decided by its neighbours
-            continue
-        reason = layout.hidden.get(repair.address(handle), "")
-        if not reason and off_page and not _inside(_char_centre(textpage, i), bbox):
-            reason = OFF_PAGE
-        marks.append(reason)
-    flags = [bool(m) for m in marks]
-    for i in range(1, len(marks) - 1):
-        if not marks[i] and text[i] not in "\r\n" and flags[i - 1] and flags[i + 1]:
-            flags[i] = True
-    counts = Counter(m for m in marks if m)
-    notes = tuple(f"{n} characters {reason}" for reason, n in counts.items())
-    return (flags if counts else None), notes
-
-
-def _text_inside(textpage: Any, box: repair.Box, room: int) -> str:
-    """pdfium's text of the characters inside `box`, read as PdfTextPage.get_text_bounded does.
-
-    NOTE: one call into a buffer of `room` characters, where get_text_bounded makes two (the
-    first only to size the buffer): measured ~10 us a page less. Only a text that may not
-    have fitted is read again.
-    """
-    left, bottom, right, top = box
-    buffer = (ctypes.c_ushort * room)()
-    size = pdfium_c.FPDFText_GetBoundedText(textpage, left, top, right, bottom, buffer, room)
-    if size >= room:  # it may not have fitted
-        size = pdfium_c.FPDFText_GetBoundedText(textpage, left, top, right, bottom, None, 0)
-        buffer = (ctypes.c_ushort * size)()
-        pdfium_c.FPDFText_GetBoundedText(textpage, left, top, right, bottom, buffer, size)
-    return codecs.decode(memoryview(buffer)[: max(size, 0)], "utf-16-le", errors="ignore")
-
-
-def _char_centre(textpage: Any, index: int) -> tuple[float, float]:
-    c_double = ctypes.c_double  # NOTE: four calls, not a generator: ~2x faster, run per char
-    left, right, bottom, top = c_double(), c_double(), c_double(), c_double()
-    pdfium_c.FPDFText_GetCharBox(textpage, index, left, right, bottom, top)
-    return (left.value + right.value) / 2, (bottom.value + top.value) / 2
-
-
-def _inside(point: tuple[float, float], box: repair.Box) -> bool:
-    return box[0] <= point[0] <= box[2] and box[1] <= point[1] <= box[3]

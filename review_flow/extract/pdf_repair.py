@@ -1,16 +1,16 @@
-"""What pdf.py reads and repairs on one page: hidden text, image cover, garbage, wraps, comments.
+"""What pdf.py reads and repairs on one page: garbage, wrapped words and numbers, comments.
 
 The text repairs are pure functions on strings: pdf.py runs them before it builds segments, so
 the text it hands on is the text the offsets point into. Each returns the positions to drop,
-and `drop` applies them to the text and its per-character flags. PageObjects and
-page_annotations read a page through pdfium's raw API; nothing here opens a document.
+and `drop` applies them to the text and its per-character flags. gap_spaces, unmapped_share
+and page_annotations read a page through pdfium's raw API; nothing here opens a document.
+Which text a reader does not see is pdf_visibility.py's judgement.
 """
 
 from __future__ import annotations
 
 import ctypes
 import datetime
-import math
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -55,15 +55,6 @@ _CLEAN_SPACE = re.compile(r"[^\S\x0b\x0c\x1c-\x1f\x85]")  # \s less what _BAD_CH
 _MIXED_GAP = re.compile(f" (?:(?<=[{CJK_WIDE}] )(?=[!-~])|(?<=[!-~] )(?=[{CJK_WIDE}]))")
 _NON_SPACE = re.compile(r"\S")
 _SAMPLE = 64  # characters sampled for pdfium's no-Unicode flag; 30% bad is never missed
-
-RENDER_INVISIBLE = "drawn invisibly (text render mode 3/7)"
-COVERED = "under an opaque filled box drawn after it"
-_MAX_FORM_DEPTH = 8
-_MIN_BOX = 3.0  # points; narrower boxes are rules and borders, too thin to hide a glyph
-_TEXT = pdfium_c.FPDF_PAGEOBJ_TEXT
-_INVISIBLE_MODES = (pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE, pdfium_c.FPDF_TEXTRENDERMODE_CLIP)
-
-Box = tuple[float, float, float, float]  # left, bottom, right, top in page space
 
 
 def _is_id18(number: str) -> bool:
@@ -207,20 +198,6 @@ def runs(text: str, flags: list[bool] | None) -> list[tuple[str, bool]]:
 
 
 # -- page objects (pdfium raw API) ----------------------------------------------------------
-def address(handle: Any) -> int:
-    """A pdfium handle as a number, to compare handles got from different calls."""
-    return ctypes.cast(handle, ctypes.c_void_p).value or 0
-
-
-def _bounds(obj: Any) -> Box:
-    # NOTE: four calls, not a generator of four: ~2x faster, and this runs per page object
-    c_float = ctypes.c_float
-    left, bottom, right, top = c_float(), c_float(), c_float(), c_float()
-    if not pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
-        return (0.0, 0.0, 0.0, 0.0)
-    return left.value, bottom.value, right.value, top.value
-
-
 def gap_spaces(textpage: Any, text: str) -> list[int]:
     """Spaces pdfium made up for a gap between CJK and Latin/digits (WPS/Word autospacing).
 
@@ -258,161 +235,6 @@ def _non_space_positions(spaces: list[int], ranks: Iterable[int]) -> list[int]:
             skipped += 1
         positions.append(rank + skipped)
     return positions
-
-
-class PageObjects:
-    """What a page's objects say about its text: hidden text objects and image cover.
-
-    One pass over the objects in paint order with raw pdfium calls (pypdfium2's helper objects
-    cost ~4x more). Text and the boxes over it are compared within one container (page or
-    form XObject): bounds of objects inside a form are in the form's space.
-    """
-
-    def __init__(self, page: Any, bbox: Box) -> None:
-        self.hidden: dict[int, str] = {}  # text object address → why no reader sees it
-        self.image_boxes: list[Box] = []
-        self.has_invisible = False  # any text object drawn in render mode 3/7
-        self.text_objects = 0
-        get = pdfium_c.FPDFPage_GetObject
-        self.walk([get(page, i) for i in range(pdfium_c.FPDFPage_CountObjects(page))], 0)
-        self.image_share = _cover_share(self.image_boxes, bbox)
-
-    def forget_invisible(self) -> None:
-        """Treat render-mode-invisible text as seen (an OCR layer over a scan)."""
-        self.hidden = {k: v for k, v in self.hidden.items() if v != RENDER_INVISIBLE}
-
-    def walk(self, objects: list[Any], depth: int) -> bool:
-        """Record hidden text in one container; True if it holds an image."""
-        texts = _TextIndex()
-        has_image = False
-        kind_of, mode_of = pdfium_c.FPDFPageObj_GetType, pdfium_c.FPDFTextObj_GetTextRenderMode
-        for obj in objects:
-            kind = kind_of(obj)
-            if kind == _TEXT:
-                self.text_objects += 1
-                if mode_of(obj) in _INVISIBLE_MODES:
-                    self.hidden[address(obj)] = RENDER_INVISIBLE
-                    self.has_invisible = True
-                else:
-                    texts.pending.append(obj)  # its box is read once a box is drawn after it
-            elif kind == pdfium_c.FPDF_PAGEOBJ_PATH:
-                box = _hiding_box(obj) if texts else None
-                if box:
-                    for text in texts.under(box):
-                        self.hidden.setdefault(address(text), COVERED)
-            elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
-                has_image = True
-                if depth == 0:
-                    self.image_boxes.append(_bounds(obj))
-            elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < _MAX_FORM_DEPTH:
-                count = pdfium_c.FPDFFormObj_CountObjects(obj)
-                children = [pdfium_c.FPDFFormObj_GetObject(obj, i) for i in range(count)]
-                if self.walk(children, depth + 1):
-                    has_image = True
-                    if depth == 0:
-                        self.image_boxes.append(_bounds(obj))
-        return has_image
-
-
-class _TextIndex:
-    """The visible text objects of one container so far, binned by the height of their middle.
-
-    NOTE: LibreOffice and WPS draw hundreds of white or black boxes after text (line
-    backgrounds, cell fills); a box hides text only if it spans the text's middle, so each box
-    is compared only with text whose middle lies in the bands it spans.
-    """
-
-    BAND = 8.0
-    LIMIT = 20000.0  # clamps absurd coordinates so a band range stays short
-
-    def __init__(self) -> None:
-        self.pending: list[Any] = []
-        self.bands: dict[int, list[tuple[Any, Box]]] = {}
-
-    def __bool__(self) -> bool:
-        return bool(self.pending or self.bands)
-
-    def under(self, box: Box) -> list[Any]:
-        for obj in self.pending:
-            text = _text_box(obj)
-            middle = (text[1] + text[3]) / 2
-            for band in self.band_range(middle, middle):
-                self.bands.setdefault(band, []).append((obj, text))
-        self.pending.clear()
-        return [
-            obj
-            for band in self.band_range(box[1], box[3])
-            for obj, text in self.bands.get(band, ())
-            if _covers(box, text)
-        ]
-
-    def band_range(self, bottom: float, top: float) -> range:
-        low, high = max(bottom, -self.LIMIT), min(top, self.LIMIT)
-        if not (math.isfinite(low) and math.isfinite(high)):
-            return range(0)
-        return range(int(low // self.BAND), int(high // self.BAND) + 1)
-
-
-def _hiding_box(obj: Any) -> Box | None:
-    """The bounds of a path that can hide text: a filled box, _MIN_BOX across, opaque black/white.
-
-    NOTE: most paths in a table are its rules, thin filled black boxes: the size is checked
-    before the colour and the segments, which take more pdfium calls.
-    """
-    fill, stroke = ctypes.c_int(), ctypes.c_int()
-    if not pdfium_c.FPDFPath_GetDrawMode(obj, fill, stroke) or fill.value == 0:
-        return None
-    box = _bounds(obj)
-    if min(box[2] - box[0], box[3] - box[1]) >= _MIN_BOX and _is_opaque_box(obj):
-        return box
-    return None
-
-
-def _is_opaque_box(obj: Any) -> bool:
-    """An opaque, black or white box: a redaction that did not remove, or a white-out.
-
-    NOTE: coloured fills are left out on purpose: a red seal drawn over the date is meant to
-    be seen through, and highlight boxes are drawn after the text they mark.
-    """
-    c_uint = ctypes.c_uint
-    r, g, b, a = c_uint(), c_uint(), c_uint(), c_uint()
-    if not pdfium_c.FPDFPageObj_GetFillColor(obj, r, g, b, a) or a.value < 250:
-        return False
-    rgb = (r.value, g.value, b.value)
-    if not (max(rgb) <= 64 or min(rgb) >= 240):
-        return False
-    return 0 < pdfium_c.FPDFPath_CountSegments(obj) <= 6  # a rectangle, not a seal's outline
-
-
-def _text_box(obj: Any) -> Box:
-    left, bottom, right, top = _bounds(obj)
-    if top - bottom < 1:  # fonts that are not embedded report a zero-height box
-        size = ctypes.c_float()
-        pdfium_c.FPDFTextObj_GetFontSize(obj, size)
-        top = bottom + 0.7 * max(size.value, 1.0)
-    return left, bottom, right, top
-
-
-def _covers(box: Box, text: Box) -> bool:
-    """The box hides most of the text: half its width, and its body top to bottom."""
-    width, height = text[2] - text[0], text[3] - text[1]
-    overlap = min(box[2], text[2]) - max(box[0], text[0])
-    if overlap < max(width, 0.1) / 2:
-        return False
-    return box[1] <= text[1] + 0.25 * height and box[3] >= text[3] - 0.25 * height
-
-
-def _cover_share(boxes: list[Box], page: Box) -> float:
-    """Share of the page area under the boxes (overlaps counted twice, capped at 1)."""
-    area = (page[2] - page[0]) * (page[3] - page[1])
-    if area <= 0:
-        return 0.0
-    covered = 0.0
-    for left, bottom, right, top in boxes:
-        width = min(right, page[2]) - max(left, page[0])
-        height = min(top, page[3]) - max(bottom, page[1])
-        covered += max(width, 0.0) * max(height, 0.0)
-    return min(covered / area, 1.0)
 
 
 def page_annotations(page: Any) -> list[tuple[str, str]]:

@@ -8,6 +8,11 @@ from review_flow.errors import FindingNotFound
 from review_flow.store.tables import Disposition, FindingRow, Version
 
 MUST_DECIDE = ("block", "warn")  # severities that need a decision before approval
+CONFIRMING = ("confirmed", "redact")
+REDACTED_WHEN_CONFIRMED = (
+    "personal_data",
+    "active_content",
+)  # `redact`: confirmed, and marked to be masked (issue 16)
 
 
 def of_version(session: Session, version_id: int | None) -> list[FindingRow]:
@@ -54,7 +59,7 @@ def undisposed(session: Session, version_id: int | None) -> int:
 def confirmed_categories(session: Session, version_id: int | None) -> tuple[str, ...]:
     """The categories of a version's findings whose latest decision is `confirmed`."""
     confirmed = [
-        fid for fid, d in decisions(session, version_id).items() if d.decision == "confirmed"
+        fid for fid, d in decisions(session, version_id).items() if d.decision in CONFIRMING
     ]
     if not confirmed:
         return ()
@@ -94,6 +99,20 @@ def last_dismissal(
     if found is None:
         raise FindingNotFound(f"no earlier dismissal of {fingerprint[:12]} in document {doc_id}")
     return found
+
+
+def to_redact(session: Session, version_id: int | None) -> list[FindingRow]:
+    """Findings of a version `redact` acts on, in text order: confirmed personal data, confirmed
+    active content (an embedded object or a macro part is removed), and every finding whose
+    latest decision is `redact`."""
+    latest = decisions(session, version_id)
+    return [
+        row
+        for row in of_version(session, version_id)
+        if (d := latest.get(row.id or 0)) is not None
+        and (d.decision == "redact"
+             or (d.decision == "confirmed" and row.category in REDACTED_WHEN_CONFIRMED))
+    ]  # fmt: skip
 
 
 def decide(session: Session, finding_id: int, decision: str, reason: str, by: str) -> None:

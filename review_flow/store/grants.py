@@ -9,7 +9,8 @@ The design, and why:
   `admin`), each NOLOGIN; a person's login is made a member of the groups of their roles.
   Every group may read every table and append to the audit tables (a refusal is recorded
   whoever is refused); beyond that each may INSERT only what its own use cases create (clerk:
-  documents, versions, findings; reviewer: dispositions; publisher: catalogue and outbox;
+  documents, versions, findings; reviewer: dispositions, and the versions and findings a
+  redaction makes; publisher: catalogue and outbox;
   admin: users, role grants, settings).
 - No login holds UPDATE, DELETE or TRUNCATE on any fact: users, role grants, versions,
   findings, dispositions, the audit tables. The append-only triggers stop even the owner's
@@ -54,7 +55,7 @@ OUTBOX_COLUMNS = (
 # What each group may do beyond reading everything and appending to the audit tables.
 GRANTS: dict[str, tuple[str, ...]] = {
     "clerk": ("INSERT ON document, version, finding",),
-    "reviewer": ("INSERT ON disposition",),
+    "reviewer": ("INSERT ON disposition, version, finding",),  # redact makes a version
     "publisher": (
         "INSERT ON catalogue, outbox",
         "INSERT, UPDATE ON catalogue_serial",

@@ -16,11 +16,14 @@ from review_flow.usecases.outbox import Outbox
 from review_flow.usecases.people import People
 from review_flow.usecases.queue import Queue
 from review_flow.usecases.reading import Reading
+from review_flow.usecases.redaction import Redaction
 from review_flow.usecases.release import Release
 from review_flow.usecases.review import Review
 
 
-class App(Intake, Review, Release, Outbox, Reading, Administration, Correction, Queue, People):
+class App(
+    Intake, Review, Release, Outbox, Reading, Administration, Correction, Queue, People, Redaction
+):
     """All use cases, each from its own module, sharing one Frame (settings, run)."""
 
 

@@ -141,6 +141,41 @@ def add_version(
     return version
 
 
+def add_revision(
+    act: Act, doc_id: int, name: str, data: bytes, report: ScanReport,
+    trigger: str = "revise", details: dict[str, Any] | None = None,
+) -> tuple[DocumentView, list[int]]:  # fmt: skip
+    """The next version of a document (revise, redact): its bytes and scan, the earlier review
+    void, the head fields the new version's; and the findings matching earlier dismissals.
+
+    Unchanged bytes are refused (a revision must change something).
+    """
+    sha256 = hashlib.sha256(data).hexdigest()
+    head = Head.of(report.head)
+    doc = store.lock_document(act.session, doc_id)
+    check_document(act.session, doc)
+    before = store.documents.version(act.session, doc_id, doc.current_version)
+    if before.sha256 == sha256:
+        raise Refused(
+            f"{name} is byte for byte version {before.number} of document "
+            f"{doc_id}: a revision must change the file"
+        )
+    old_title = (before.summary.get("head") or {}).get("title")
+    title = head.title if head.title and doc.title == old_title else doc.title
+    number = doc.current_version + 1
+    version = add_version(act, doc, number, name, data, report)
+    matches = store.findings.matching_dismissed(act.session, doc_id, version.id)
+    ids = [m.id for m in matches if m.id is not None]
+    act.move(
+        doc, Case(Stage(doc.state), act.actor.name, doc.clerk), trigger, version,
+        details={**scan_details(report, name, len(data)), "matches_earlier_dismissals": ids,
+                 **(details or {})},
+        current_version=number, reviewed_version=None, attribute=None,
+        title=title, **head.columns(),
+    )  # fmt: skip
+    return DocumentView.of(doc), ids
+
+
 class Intake(Frame):
     def submit(self, path: Path, title: str | None = None, duplicate_ok: bool = False) -> Submitted:
         """A new document in `drafted`, its first version and that version's scan.
@@ -186,33 +221,10 @@ class Intake(Frame):
         refused (a revision must change something).
         """
         data = read_file(path, self.settings)
-        sha256 = hashlib.sha256(data).hexdigest()
         report = scan_bytes(self.settings, data, path.name)
-        head = Head.of(report.head)
 
         def body(act: Act) -> tuple[DocumentView, list[int]]:
-            doc = store.lock_document(act.session, doc_id)
-            check_document(act.session, doc)
-            before = store.documents.version(act.session, doc_id, doc.current_version)
-            if before.sha256 == sha256:
-                raise Refused(
-                    f"{path.name} is byte for byte version {before.number} of document "
-                    f"{doc_id}: a revision must change the file"
-                )
-            old_title = (before.summary.get("head") or {}).get("title")
-            title = head.title if head.title and doc.title == old_title else doc.title
-            number = doc.current_version + 1
-            version = add_version(act, doc, number, path.name, data, report)
-            matches = store.findings.matching_dismissed(act.session, doc_id, version.id)
-            ids = [m.id for m in matches if m.id is not None]
-            act.move(
-                doc, Case(Stage(doc.state), act.actor.name, doc.clerk), "revise", version,
-                details={**scan_details(report, path.name, len(data)),
-                         "matches_earlier_dismissals": ids},
-                current_version=number, reviewed_version=None, attribute=None,
-                title=title, **head.columns(),
-            )  # fmt: skip
-            return DocumentView.of(doc), ids
+            return add_revision(act, doc_id, path.name, data, report)
 
         document, matches = self.run("revise", (Role.CLERK,), body, doc_id)
         return Revised(document, report, matches)

@@ -18,7 +18,7 @@ from review_flow.usecases.frame import Act, Frame, current
 from review_flow.usecases.views import DocumentView
 from review_flow.workflow import Case, Stage, four_eyes
 
-DECISIONS = ("confirmed", "dismissed", "read")
+DECISIONS = ("confirmed", "dismissed", "read", "redact")  # redact: confirmed, and to be masked
 UNREADABLE = "unreadable"  # the category of pages and pictures no machine read
 
 

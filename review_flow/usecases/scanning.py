@@ -7,9 +7,10 @@ from pathlib import Path
 
 from review_flow.errors import ExtractionError, ReviewFlowError
 from review_flow.extract.limits import check_size
+from review_flow.redact import Redacted
 from review_flow.sandbox import Sandbox
 from review_flow.scan.model import ScanReport
-from review_flow.tasks import ScanTask
+from review_flow.tasks import RedactTask, ScanTask
 from review_flow.usecases.frame import Settings
 
 
@@ -35,4 +36,19 @@ def scan_bytes(settings: Settings, data: bytes, file_name: str, reveal: bool = F
     if isinstance(outcome, ReviewFlowError):
         raise outcome
     assert isinstance(outcome, ScanReport)
+    return outcome
+
+
+def redact_bytes(settings: Settings, data: bytes, file_name: str, task: RedactTask) -> Redacted:
+    """Redact these exact bytes in a sandbox worker (leftover-checked there)."""
+    with tempfile.TemporaryDirectory(prefix="review-flow-") as tmp:
+        path = Path(tmp) / (Path(file_name).name or "document")
+        path.write_bytes(data)
+        with Sandbox(task, settings.limits, 1) as box:
+            ((_, outcome),) = box.run([str(path)])
+    if isinstance(outcome, ExtractionError):
+        raise ExtractionError(file_name, outcome.reason, outcome.hint) from None
+    if isinstance(outcome, ReviewFlowError):
+        raise outcome
+    assert isinstance(outcome, Redacted)
     return outcome

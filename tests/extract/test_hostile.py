@@ -160,7 +160,7 @@ CASES = [
     Case("truncated-pdf", "truncated.pdf", hostile.truncated_pdf, r"corrupt|truncated|damaged"),
     Case("random-bytes-pdf", "noise.pdf", hostile.random_bytes, r"not a \.pdf document"),
     Case("random-bytes-docx", "noise.docx", hostile.random_bytes, r"unsupported|not a"),
-    Case("ole-doc", "old.doc", hostile.ole_doc, r"not supported"),
+    Case("ole-doc", "old.doc", hostile.ole_doc, r"corrupt OLE compound file"),
     Case("ofd", "公文.ofd", hostile.ofd_zip, r"OFD"),
     Case("not-text", "garbled.txt", hostile.not_text, r"not a text file"),
     Case("encrypted-pdf", "locked.pdf", hostile.encrypted_pdf, r"encrypted|password"),

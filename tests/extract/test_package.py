@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import io
 import shutil
+import struct
 import subprocess
 from pathlib import Path
 
@@ -493,3 +494,53 @@ def test_libreoffice_written_docx_is_fully_accounted_for(tmp_path: Path) -> None
     assert VISIBLE in extracted.text
     assert [a.kind for a in extracted.active_content] == ["external_hyperlink"]
     assert not any(s.where is Where.UNREFERENCED for s in extracted.segments)
+
+
+def _comp_obj(user_type: str) -> bytes:
+    """A CompObj stream ([MS-OLEDS] 2.3.8): 28 bytes of header, then the AnsiUserType."""
+    name = user_type.encode("gb18030") + b"\x00"
+    return bytes(28) + struct.pack("<I", len(name)) + name + bytes(8)
+
+
+def _object_docx(ole: bytes) -> bytes:
+    add = Additions(parts={"word/embeddings/oleObject1.bin": ole})
+    return build(plain_docx(), add.rel(DOC, "rIdO1", "oleObject", "embeddings/oleObject1.bin"))
+
+
+@pytest.mark.parametrize(
+    ("streams", "flagged"),
+    [
+        ({"\x01CompObj": _comp_obj("Adobe Photoshop Image"), "CONTENTS": b"8BPS"}, False),
+        ({"\x01CompObj": _comp_obj("位图图像"), "CONTENTS": b"BM"}, False),
+        # a packaged file shows an icon or a picture, and opens as a whole file
+        ({"\x01CompObj": _comp_obj("Bitmap Image"), "\x01Ole10Native": b"x" * 64}, True),
+        ({"\x01CompObj": _comp_obj("Microsoft Visio Drawing"), "VisioDocument": b"v"}, True),
+        ({"\x01CompObj": _comp_obj("Microsoft Equation 3.0"), "Equation Native": b"e"}, True),
+    ],
+    ids=["photoshop", "bitmap-zh", "package", "visio", "equation"],
+)
+def test_a_picture_object_is_a_note_and_any_other_object_is_flagged(
+    tmp_path: Path, streams: dict[str, bytes], flagged: bool
+) -> None:
+    from tests.extract.test_ole import build_cfb
+
+    path = tmp_path / "object.docx"
+    path.write_bytes(_object_docx(build_cfb(streams)))
+    extracted = extract_file(str(path))
+    kinds = [a.kind for a in extracted.active_content]
+    assert ("ole_object" in kinds) is flagged
+    assert any("picture object" in n for n in extracted.notes) is not flagged
+
+
+def test_a_picture_linked_on_the_readers_own_disk_is_a_note(tmp_path: Path) -> None:
+    body = (
+        '<w:p><w:r><w:drawing><a:blip xmlns:a="http://schemas.openxmlformats.org/'
+        'drawingml/2006/main" r:link="rIdI1"/></w:drawing></w:r></w:p>'
+    )
+    add = Additions(body=body + body)  # linked twice, as a Lotus Notes export does
+    add.rel(DOC, "rIdI1", "image", "file:///icons/ecblank.gif", external=True)
+    path = tmp_path / "notes.docx"
+    path.write_bytes(build(plain_docx(), add))
+    extracted = extract_file(str(path))
+    assert extracted.active_content == ()
+    assert any("ecblank.gif" in n for n in extracted.notes)

@@ -15,6 +15,7 @@ from reportlab.pdfgen.canvas import Canvas
 from review_flow.errors import ExtractionError
 from review_flow.extract import extract_bytes, pdf
 from review_flow.extract import pdf_repair as repair
+from review_flow.extract import pdf_visibility as visibility
 from review_flow.extract.limits import Limits
 from review_flow.extract.model import Extracted, Segment, Where
 from review_flow.extract.pdf import SCANNED, UNMAPPED, extract
@@ -492,8 +493,8 @@ def test_text_inside_the_page_reads_a_text_longer_than_its_buffer() -> None:
         textpage = page.get_textpage()
         expected = textpage.get_text_bounded()
         box = page.get_bbox()
-        assert pdf._text_inside(textpage.raw, box, 1) == expected  # read again, in full
-        assert pdf._text_inside(textpage.raw, box, len(expected) + 1) == expected
+        assert visibility.text_inside(textpage.raw, box, 1) == expected  # read again, in full
+        assert visibility.text_inside(textpage.raw, box, len(expected) + 1) == expected
         textpage.close()
         page.close()
     finally:
@@ -548,6 +549,8 @@ def test_attachment_names_become_attachment_segments() -> None:
 
     found = [s for s in doc.segments if s.where == Where.ATTACHMENT]
     assert [(doc.text[s.start : s.end], s.part) for s in found] == [
-        ("嵌入文件：名单（内部）.xlsx", "attachment")
+        ("嵌入文件：名单（内部）.xlsx", "attachment 名单（内部）.xlsx")
     ]
     assert any("embeds 1 file" in note for note in doc.notes)
+    (item,) = [a for a in doc.active_content if a.kind == "embedded_file"]
+    assert "not read" in item.detail  # four bytes of a zip header are no document

@@ -85,3 +85,16 @@ def test_segments_are_found_from_normalised_offsets() -> None:
     assert body.where is Where.BODY
     assert table is not None
     assert table.where is Where.TABLE
+
+
+def test_the_planes_searched_hold_every_space_separator_and_format_character() -> None:
+    import sys
+    import unicodedata
+
+    from review_flow.scan.normalise import code_points
+
+    for category in ("Zs", "Cf"):
+        everywhere = [
+            cp for cp in range(sys.maxunicode + 1) if unicodedata.category(chr(cp)) == category
+        ]
+        assert code_points(category) == everywhere, category
