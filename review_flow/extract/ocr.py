@@ -123,9 +123,12 @@ class RapidEngine:
 
     def __init__(self) -> None:
         from importlib.metadata import version
+        from importlib.util import find_spec
 
-        import rapidocr_onnxruntime  # noqa: F401  (ImportError: the extra is not installed)
-
+        # NOTE: found, not imported: OpenCV and onnxruntime load with the models, at the first
+        # page not in the cache (~100 MiB a process that only reads cached pages never pays).
+        if find_spec("rapidocr_onnxruntime") is None:
+            raise ImportError("rapidocr_onnxruntime is not installed")
         self.name = f"rapidocr-onnxruntime {version('rapidocr-onnxruntime')}"
         self._ocr: Any = None  # NOTE: the models load at the first page not in the cache
 
