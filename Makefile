@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,ocr]'
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/workflow.py --events $(BENCH_EVENTS)
 	$(BIN)/python bench/pdf_hidden.py
 	$(BIN)/python bench/redact.py
+	$(BIN)/python bench/ocr.py
 
 # The independent labelled set (eval/, written without reading the scanner): dev split by
 # default; `make eval SPLIT=held` reports the third kept aside.

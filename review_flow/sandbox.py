@@ -131,7 +131,8 @@ class Sandbox(Generic[T]):
 
     def _collect(self, path: str, future: Future[T]) -> T | ReviewFlowError | None:
         """The result or error of one file; None when the pool broke under someone else."""
-        timeout = self.limits.cpu_seconds * 2 + 30
+        # NOTE: OCR is granted CPU time beyond cpu_seconds while it reads (extract/ocr.py).
+        timeout = (self.limits.cpu_seconds + self.limits.ocr_cpu_seconds) * 2 + 30
         try:
             return future.result(timeout=timeout)
         except ReviewFlowError as exc:

@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from review_flow.errors import ExtractionError
+from review_flow.extract import ocr_pictures
 from review_flow.extract.embedded import Nesting
 from review_flow.extract.limits import Limits, open_zip, parse_xml, read_part
-from review_flow.extract.model import Extracted, TextBuilder, UnreadablePage, Where
+from review_flow.extract.model import Extracted, TextBuilder, Where
+from review_flow.extract.ocr_pages import OcrSession
 from review_flow.extract.package import PackageGraph
 from review_flow.extract.parts import PartAccount
 
@@ -43,11 +45,8 @@ CORE_LABELS = {
     "category": "类别",
     "contentStatus": "状态",
 }
-WP_NS = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
-A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
-EMU_PER_CM = 360000
 # NOTE: a picture at least this wide and tall (cm) can hold a page of text; a seal (4.2 cm) or a
-# logo cannot. Until OCR reads pictures, each such picture is an unreadable item (issue 13).
+# logo cannot. Each such picture OCR did not read well is an unreadable item (issues 13, 15).
 PAGE_PICTURE_CM = 7.0
 
 APP_LABELS = {"Company": "单位", "Manager": "经理", "Template": "模板"}
@@ -372,23 +371,6 @@ def extract(data: bytes, path: str, limits: Limits, nesting: Nesting | None = No
         return package.extract()
 
 
-def page_pictures(root: etree._Element) -> tuple[UnreadablePage, ...]:
-    """Pictures in the body large enough to hold a page of text, numbered 1… in body order."""
-    found: list[UnreadablePage] = []
-    for extent in root.iter(f"{{{WP_NS}}}extent"):
-        frame = extent.getparent()
-        if frame is None or next(frame.iter(f"{{{A_NS}}}blip"), None) is None:
-            continue  # a shape or chart, not a picture
-        try:
-            width, height = (int(extent.get(a) or 0) / EMU_PER_CM for a in ("cx", "cy"))
-        except ValueError:
-            continue
-        if min(width, height) >= PAGE_PICTURE_CM:
-            number = len(found) + 1
-            found.append(UnreadablePage(number, f"picture {width:.0f}×{height:.0f} cm, not read"))
-    return tuple(found)
-
-
 class _Package:
     def __init__(
         self, path: str, archive: zipfile.ZipFile, limits: Limits, nesting: Nesting
@@ -440,6 +422,9 @@ class _Package:
             walker.start_part(root)
             walker.blocks(body, _Context(Where.BODY, Where.BODY, main))
             walker.out.separate("\n")
+        ocr = OcrSession(self.limits, walker.out)
+        headers = [n for k, n in parts if k == "header"]
+        doubts = ocr_pictures.read(self, main, root, headers, ocr)
         for kind, name in parts:
             if kind != "header":
                 self.walk_part(walker, name, PART_KINDS[kind])
@@ -448,8 +433,11 @@ class _Package:
         return Extracted(
             path=self.path, sha256="", size=0, format="docx",
             text=walker.out.text(), segments=tuple(walker.out.segments),
-            unreadable_pages=page_pictures(root), notes=tuple(account.notes),
-            active_content=tuple(account.active),
+            unreadable_pages=ocr_pictures.still_unreadable(
+                self, main, root, doubts, PAGE_PICTURE_CM
+            ),
+            notes=tuple(account.notes), active_content=tuple(account.active),
+            ocr=tuple(ocr.texts),
         )  # fmt: skip
 
     def walk_part(self, walker: _Walker, name: str, where: Where) -> None:

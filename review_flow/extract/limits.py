@@ -45,6 +45,14 @@ class Limits:
     max_stream_bytes: int = 64 * MIB
     cpu_seconds: int = 60
     memory_bytes: int = 2048 * MIB
+    # NOTE: OCR (ocr_pages.py) reads at most this many scanned pages and pictures of one file,
+    # and is granted CPU time on top of cpu_seconds page by page, up to ocr_cpu_seconds: the
+    # default engine takes ~4-6 s of one core for a page (bench/ocr.py). What is left over
+    # stays unreadable, for a person to read.
+    max_ocr_pages: int = 60
+    ocr_cpu_seconds: int = 300
+    ocr_page_cpu_seconds: int = 30
+    max_ocr_pixels: int = 40_000_000  # a bigger picture is not decoded (a decompression bomb)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Limits:

@@ -101,6 +101,28 @@ class ActiveContent:
 
 
 @dataclass(frozen=True, slots=True)
+class OcrText:
+    """What OCR read on one page or picture: the engine, the mean confidence (0..1, weighted by
+    characters) and each line's (start, end, confidence) in the text, as segments `Where.OCR`."""
+
+    part: str  # "page 3", "image word/media/image1.png"
+    engine: str
+    confidence: float
+    lines: tuple[tuple[int, int, float], ...]
+    page: int | None = None
+    doubt: str = ""  # why a person must still read it ("" when the reading stands)
+
+    def to_json(self) -> dict[str, object]:
+        data: dict[str, object] = {
+            "part": self.part, "engine": self.engine, "confidence": round(self.confidence, 3),
+            "doubt": self.doubt, "lines": [list(line) for line in self.lines],
+        }  # fmt: skip
+        if self.page is not None:
+            data["page"] = self.page
+        return data
+
+
+@dataclass(frozen=True, slots=True)
 class Extracted:
     """Everything a reader could recover from one file, as one text with labelled spans.
 
@@ -119,6 +141,7 @@ class Extracted:
     normalization: str = "none"
     notes: tuple[str, ...] = field(default=())
     active_content: tuple[ActiveContent, ...] = ()
+    ocr: tuple[OcrText, ...] = ()
 
     def segment_at(self, offset: int) -> Segment | None:
         """The segment holding `offset`, or None for a separator between segments."""
@@ -140,6 +163,7 @@ class Extracted:
             ],
             "notes": list(self.notes),
             "active_content": [a.to_json() for a in self.active_content],
+            "ocr": [o.to_json() for o in self.ocr],
             "text": self.text,
             "segments": [s.to_json() for s in self.segments],
         }

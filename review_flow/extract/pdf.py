@@ -3,7 +3,7 @@
 Owns the judgement of each page (text, scan, fonts without Unicode); which text no reader sees
 is pdf_visibility.py's, the string repairs are pdf_repair.py's, and what the file holds besides
 its pages (revisions, attachments, actions, layers) pdf_revisions, pdf_attachments and
-pdf_actions read through qpdf. Never renders, never runs OCR.
+pdf_actions read through qpdf; scanned pages go to ocr_pages.py (rendered, OCR).
 NOTE: pdfplumber reads page text ~28x slower than pdfium, so it is only asked about pages whose
 pdfium text is garbage, and for the XMP packet (pdfium has no API for it).
 """
@@ -40,6 +40,7 @@ from review_flow.extract.limits import (
     stream_error,
 )
 from review_flow.extract.model import ActiveContent, Extracted, TextBuilder, UnreadablePage, Where
+from review_flow.extract.ocr_pages import OcrSession
 from review_flow.extract.pdf_hidden import add_beyond_pages
 from review_flow.extract.pdf_structure import hidden_layers, open_structure
 
@@ -223,6 +224,7 @@ class _Reader:
     plumber_failed: bool = False
     plumber_misses: int = 0  # pages pdfplumber could not read either
     plumber_helped: bool = False
+    ocr: OcrSession | None = None
     hidden_layers: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
@@ -249,6 +251,7 @@ class _Reader:
             path=self.path, sha256="", size=0, format="pdf", text=self.out.text(),
             segments=tuple(self.out.segments), pages=len(self.doc),
             unreadable_pages=tuple(self.unreadable), notes=tuple(self.notes),
+            ocr=tuple(self.ocr.texts) if self.ocr else (),
             active_content=tuple(self.active) if self.whole else (),
         )  # fmt: skip
 
@@ -320,7 +323,7 @@ class _Reader:
         if (visible == 0 and raw.image_share > 0) or (
             visible < SCAN_MAX_CHARS and raw.image_share >= SCAN_IMAGE_SHARE
         ):
-            self.unreadable.append(UnreadablePage(index + 1, SCANNED))
+            self.read_scan(index)
             return raw.text, raw.hidden, list(raw.notes)
         garbage = max(repair.garbage_share(raw.text), raw.unmapped) > GARBAGE_SHARE
         if not garbage and visible >= raw.text_objects / 2:
@@ -337,6 +340,19 @@ class _Reader:
         self.plumber_misses += 1
         self.unreadable.append(UnreadablePage(index + 1, UNMAPPED if garbage else LOST))
         return ("", None, []) if garbage else (raw.text, raw.hidden, list(raw.notes))
+
+    def read_scan(self, index: int) -> None:
+        """OCR a scanned page (its text goes before the page's own, a stamp or watermark);
+        the page stays unreadable, with the reason, when OCR cannot read it well enough."""
+        if self.ocr is None:
+            self.ocr = OcrSession(self.limits, self.out)
+        page = self.doc[index]
+        try:
+            doubt = self.ocr.read_page(page, index + 1)
+        finally:
+            page.close()
+        if doubt:
+            self.unreadable.append(UnreadablePage(index + 1, f"{SCANNED}: {doubt}"))
 
     def open_plumber(self) -> Any:
         if self.plumber is None and not self.plumber_failed:

@@ -17,6 +17,7 @@ from review_flow.scan.hits import is_contact_point
 from review_flow.scan.masking import mask_text, mask_value
 from review_flow.scan.model import Category, Finding, ScanReport, Severity, Verdict
 from review_flow.scan.normalise import Normalised, normalise
+from review_flow.scan.ocr_read import ocr_findings
 from review_flow.scan.recognizers import RECOGNIZER_KINDS, Hit, KeywordIndex
 from review_flow.scan.rules import RuleSet, load_rules
 from review_flow.scan.segmenter import Segmenter, Tagger
@@ -76,8 +77,12 @@ class Scanner:
         )
         if extracted.active_content:
             findings += active_findings(extracted.active_content)
+        if extracted.ocr:
+            findings += ocr_findings(extracted)
         unreadable = tuple(u.page for u in extracted.unreadable_pages)
         verdict, reasons = decide(findings, unreadable)
+        # NOTE: a page OCR read but could not vouch for says why (its confidence, the limit).
+        reasons += tuple(f"page {o.page}: {o.doubt}" for o in extracted.ocr if o.doubt and o.page)
         log.info("scanned %s: %d findings, %s", extracted.sha256[:12], len(findings), verdict)
         head = doc.official.to_json(None if view.is_identity else view.written)
         return ScanReport(

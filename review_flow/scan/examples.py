@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from review_flow.extract.limits import Limits
+from review_flow.extract.model import Where
 from review_flow.extract.text import extract as extract_text
 from review_flow.scan import Scanner
 from review_flow.scan.rules import Rule
@@ -25,6 +26,9 @@ def rule_fires(scanner: Scanner, rule: Rule, text: str) -> bool:
     A contact-point rule (an office's landline) fires when it lists a contact point.
     """
     extracted = extract_text(text.encode("utf-8"), "<example>", Limits())
+    if rule.params.get("segments") == "ocr":  # a rule for OCR text: the example as OCR read it
+        ocr = tuple(replace(s, where=Where.OCR) for s in extracted.segments)
+        extracted = replace(extracted, segments=ocr)
     report = scanner.scan(extracted, reveal=True)
     shown = report.findings
     if rule.params.get("contact_point") == "true":

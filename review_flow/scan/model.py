@@ -14,6 +14,7 @@ class Category(StrEnum):
     COMMERCIAL_SECRET = "commercial_secret"
     PARTY_DOCUMENT = "party_document"
     ACTIVE_CONTENT = "active_content"  # from extraction, not from a rule: see active_findings
+    UNREADABLE = "unreadable"  # text only a machine's OCR read: see ocr_read.py
 
 
 class Severity(StrEnum):

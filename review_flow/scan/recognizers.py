@@ -6,6 +6,7 @@ column     table cells under a named column header (姓名, 家庭住址), valid
 marking    密级 markings parsed by official.py, only where a marking stands
 party_head 发文机关标志 / 发文字号 / 署名 of a party organ (block), or joint with government (warn)
 head_field a parsed head field that is itself a signal (份号)
+ocr_id     near-valid ID numbers in OCR text (ocr_ids.py)
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from review_flow.scan.document import ScannedDocument
 from review_flow.scan.hits import Hit, context_seen, own_line_ok, severity_at, where_ok
 from review_flow.scan.joins import joined_hits
 from review_flow.scan.model import Severity
+from review_flow.scan.ocr_ids import ocr_id_hits
 from review_flow.scan.people import (
     CUE_PARAMS,
     address_hits,
@@ -275,4 +277,5 @@ RECOGNIZER_KINDS: dict[str, Recognizer] = {
     "person": person_hits,
     "name_column": name_column_hits,
     "address": address_hits,
+    "ocr_id": ocr_id_hits,
 }

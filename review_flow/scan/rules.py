@@ -30,6 +30,7 @@ RECOGNIZERS = (
     "person",
     "name_column",
     "address",
+    "ocr_id",
 )
 WHERES = ("anywhere", "head", "body", "position")
 MASKS = ("none", "id", "phone", "card", "email", "name", "address", "passport")
