@@ -9,7 +9,7 @@ for writing documents (samples, tests).
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -22,6 +22,7 @@ from review_flow.extract.model import Extracted, TextBuilder, Where
 from review_flow.extract.ocr_pages import OcrSession
 from review_flow.extract.package import PackageGraph
 from review_flow.extract.parts import PartAccount
+from review_flow.extract.properties import core_and_app_properties
 
 MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 OFFICE_DOCUMENT = "/officeDocument"
@@ -35,21 +36,9 @@ PART_KINDS = {
     "comments": Where.COMMENT,
 }
 
-CORE_LABELS = {
-    "title": "标题",
-    "subject": "主题",
-    "creator": "作者",
-    "lastModifiedBy": "最后修改者",
-    "keywords": "关键词",
-    "description": "备注",
-    "category": "类别",
-    "contentStatus": "状态",
-}
 # NOTE: a picture at least this wide and tall (cm) can hold a page of text; a seal (4.2 cm) or a
 # logo cannot. Each such picture OCR did not read well is an unreadable item (issues 13, 15).
 PAGE_PICTURE_CM = 7.0
-
-APP_LABELS = {"Company": "单位", "Manager": "经理", "Template": "模板"}
 
 
 @dataclass(slots=True)
@@ -470,18 +459,3 @@ class _Package:
         if walker.authors:
             names = "、".join(sorted(walker.authors))
             out.add(f"修订和批注作者：{names}", Where.PROPERTY, part="revision-authors")
-
-
-def core_and_app_properties(
-    names: Collection[str], xml: Callable[[str], etree._Element], out: TextBuilder
-) -> None:
-    """An OOXML package's core and app properties (.docx, .xlsx), one line each."""
-    for name, labels in (("docProps/core.xml", CORE_LABELS), ("docProps/app.xml", APP_LABELS)):
-        if name not in names:
-            continue
-        prefix = name.split("/")[1].split(".")[0]
-        for el in xml(name):
-            key = etree.QName(el).localname
-            if key in labels and el.text and el.text.strip():
-                out.add(f"{labels[key]}：{el.text.strip()}", Where.PROPERTY, part=f"{prefix}:{key}")
-                out.separate("\n")

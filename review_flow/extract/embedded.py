@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from review_flow.errors import ExtractionError
-from review_flow.extract import markup, workbook
+from review_flow.extract import deck, markup
 from review_flow.extract.limits import Limits, check_zip, parse_xml, read_part
 from review_flow.extract.model import ActiveContent, Extracted, Where
 from review_flow.extract.package import PackageGraph
@@ -118,7 +118,12 @@ def _read_package(data: bytes, path: str, limits: Limits, nesting: Nesting) -> F
         if family == "word":
             found = from_extracted(nesting.read_word(data, path, limits, nesting))
         elif family in PACKAGE_NAMES:
-            found = Found().lines(workbook.read(family, main, graph, archive, path, limits))
+            if family == "xl":  # the same reader as a workbook submitted on its own
+                from review_flow.extract import sheet
+
+                found = from_extracted(sheet.extract(data, path, limits))
+            else:
+                found = Found().lines(deck.read(main, graph, archive, path, limits))
             for rel in graph.internal("package", "oleObject", "vbaProject"):
                 part = read_part(path, archive, rel.target, limits)
                 if rel.kind == "vbaProject":

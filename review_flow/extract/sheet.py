@@ -12,10 +12,10 @@ import zipfile
 from lxml import etree
 
 from review_flow.errors import ExtractionError
-from review_flow.extract.docx import core_and_app_properties
 from review_flow.extract.limits import Limits, open_zip, parse_xml, read_part
 from review_flow.extract.model import Extracted, TextBuilder, Where
 from review_flow.extract.package import REL_NS
+from review_flow.extract.properties import core_and_app_properties
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 DOC_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

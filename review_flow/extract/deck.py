@@ -1,5 +1,5 @@
-"""The text of an Excel workbook or a PowerPoint deck embedded in a document: sheet names,
-shared strings and cell values row by row, cell comments; slide and notes text, slide by slide.
+"""The text of a PowerPoint deck embedded in a document: slide and notes text, slide by slide.
+(An embedded workbook is read by sheet.py, as a workbook submitted on its own.)
 """
 
 from __future__ import annotations
@@ -37,7 +37,6 @@ class _Reader:
 
 
 def read(
-    family: str,
     main: str,
     graph: PackageGraph,
     archive: zipfile.ZipFile,
@@ -45,41 +44,7 @@ def read(
     limits: Limits,
 ) -> list[str]:
     reader = _Reader(graph, archive, path, limits)
-    return _workbook(reader, main) if family == "xl" else _deck(reader, main)
-
-
-def _workbook(reader: _Reader, main: str) -> list[str]:
-    root = reader.xml(main)
-    shared: list[str] = []
-    for name in reader.related(main, "sharedStrings"):
-        shared += ["".join(t.text or "" for t in si.iter("{*}t")) for si in reader.xml(name)]
-    lines = []
-    sheet_names = [el.get("name", "") for el in root.iter("{*}sheet")]
-    for index, name in enumerate(reader.ordered(main, root, "sheet", "worksheet")):
-        if index < len(sheet_names) and sheet_names[index]:
-            lines.append(f"工作表：{sheet_names[index]}")
-        for row in reader.xml(name).iter("{*}row"):
-            cells = [_cell(c, shared) for c in row.iter("{*}c")]
-            line = "\t".join(c for c in cells if c)
-            if line.strip():
-                lines.append(line)
-        for comments in reader.related(name, "comments"):
-            lines += xml_lines(reader.xml(comments))
-    return lines
-
-
-def _cell(cell: etree._Element, shared: list[str]) -> str:
-    kind = cell.get("t")
-    if kind == "inlineStr":
-        return "".join(t.text or "" for t in cell.iter("{*}t"))
-    value = cell.find("{*}v")
-    text = value.text or "" if value is not None else ""
-    if kind == "s":
-        try:
-            return shared[int(text)]
-        except (ValueError, IndexError):
-            return ""
-    return text
+    return _deck(reader, main)
 
 
 def _deck(reader: _Reader, main: str) -> list[str]:
