@@ -271,13 +271,9 @@ PEOPLE = [
 ]  # fmt: skip
 
 
-def personal_data() -> Path:
-    """03: a 补贴公示 with a table of personal data, a 批注 and a tracked deletion."""
-    doc = new_document(
-        "关于2024年第一批一次性创业补贴拟发放名单的公示",
-        "区就业促进中心",
-        dt.datetime(2024, 3, 20, 14, 0, 0),
-    )
+def _subsidy_notice(saved: dt.datetime) -> DocumentObject:
+    """The head and opening paragraph of 03's 补贴公示, in a new document saved at `saved`."""
+    doc = new_document("关于2024年第一批一次性创业补贴拟发放名单的公示", "区就业促进中心", saved)
     add_title(doc, "关于2024年第一批一次性创业补贴", "拟发放名单的公示")
     add_para(
         doc,
@@ -285,6 +281,12 @@ def personal_data() -> Path:
         "下列人员符合一次性创业补贴申领条件，现予以公示。公示期为2024年3月20日至3月26日。",
         indent=True,
     )
+    return doc
+
+
+def personal_data() -> Path:
+    """03: a 补贴公示 with a table of personal data, a 批注 and a tracked deletion."""
+    doc = _subsidy_notice(dt.datetime(2024, 3, 20, 14, 0, 0))
     columns = ("序号", "姓名", "身份证号", "手机号", "家庭住址", "银行卡号", "补贴金额（元）")
     table = doc.add_table(rows=1, cols=len(columns))
     table.style = "Table Grid"
@@ -327,21 +329,10 @@ def personal_data() -> Path:
 
 def personal_data_redacted(folder: Path) -> Path:
     """03's revision as a clerk would make it: the 公示 keeps 姓名 (masked) and 补贴金额; the ID,
-    phone, address and bank columns, the 批注 and the tracked deletion are gone. Not a sample:
-    Not used by `make demo` any more: it runs `review-flow redact` (issue 16); the test of the
-    samples keeps it as a hand-made revision that must scan clear."""
-    doc = new_document(
-        "关于2024年第一批一次性创业补贴拟发放名单的公示",
-        "区就业促进中心",
-        dt.datetime(2024, 3, 21, 9, 0, 0),
-    )
-    add_title(doc, "关于2024年第一批一次性创业补贴", "拟发放名单的公示")
-    add_para(
-        doc,
-        "根据《上海市鼓励创业带动就业专项资金管理办法》有关规定，经审核，"
-        "下列人员符合一次性创业补贴申领条件，现予以公示。公示期为2024年3月20日至3月26日。",
-        indent=True,
-    )
+    phone, address and bank columns, the 批注 and the tracked deletion are gone. Not a sample,
+    and not used by `make demo` any more (it runs `review-flow redact`): the samples' test keeps
+    it as a hand-made revision that must scan clear."""
+    doc = _subsidy_notice(dt.datetime(2024, 3, 21, 9, 0, 0))
     table = doc.add_table(rows=1, cols=3)
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, ("序号", "申请人", "补贴金额（元）"), strict=True):

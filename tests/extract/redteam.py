@@ -156,7 +156,7 @@ def xlsx(rows: list[list[str]]) -> bytes:
         + "".join(f"<si><t>{s}</t></si>" for s in shared).encode()
         + b"</sst>",
     }
-    return _zip(parts)
+    return zip_parts(parts)
 
 
 def pptx(slides: list[str]) -> bytes:
@@ -182,7 +182,7 @@ def pptx(slides: list[str]) -> bytes:
             f"<p:sld {p_ns} {a_ns}><p:cSld><p:spTree><p:sp><p:txBody><a:p><a:r><a:t>{text}"
             "</a:t></a:r></a:p></p:txBody></p:sp></p:spTree></p:cSld></p:sld>"
         ).encode()
-    return _zip(parts)
+    return zip_parts(parts)
 
 
 def _package_rels(kind: str, target: str) -> bytes:
@@ -192,7 +192,7 @@ def _package_rels(kind: str, target: str) -> bytes:
     ).encode()
 
 
-def _zip(parts: dict[str, bytes]) -> bytes:
+def zip_parts(parts: dict[str, bytes]) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         for name, data in parts.items():

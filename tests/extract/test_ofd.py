@@ -14,6 +14,7 @@ from review_flow.extract.model import Extracted
 from review_flow.scan.model import Category, Verdict
 from tests.extract.ofd_writer import NS, Ofd, action, annot, image, page_xml, text
 from tests.extract.ooxml import build_docx, p
+from tests.extract.redteam import zip_parts
 
 ID_NUMBER = "11010519491231002X"  # checksum-valid (the rules' own example)
 
@@ -271,16 +272,10 @@ def test_a_part_no_reference_reaches_is_read_and_flagged() -> None:
 
 
 # -- refused ---------------------------------------------------------------------------------
-def _zip(entries: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in entries.items():
-            z.writestr(name, data)
-    return buf.getvalue()
-
-
 def test_an_encrypted_ofd_is_refused_with_one_line() -> None:
-    data = _zip({"Encryptions.xml": b"<Encryptions/>", "entriesmap.dat": b"\x01\x02", "x": b"?"})
+    data = zip_parts(
+        {"Encryptions.xml": b"<Encryptions/>", "entriesmap.dat": b"\x01\x02", "x": b"?"}
+    )
     with pytest.raises(ExtractionError, match="encrypted OFD") as caught:
         run(data)
     assert "\n" not in str(caught.value)
@@ -306,7 +301,7 @@ def test_an_encrypted_ofd_is_refused_with_one_line() -> None:
 )  # fmt: skip
 def test_hostile_or_broken_packages_are_refused(entries, reason) -> None:
     with pytest.raises(ExtractionError, match=reason):
-        run(_zip(entries))
+        run(zip_parts(entries))
 
 
 def test_a_package_over_the_entry_limit_is_refused() -> None:
