@@ -7,15 +7,14 @@ Works on Extracted text only: it finds where the head ends (the title), and read
 
 from __future__ import annotations
 
-import bisect
 import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import NamedTuple
 
-from review_flow.extract.model import Extracted, Segment, Where
+from review_flow.extract.model import Extracted, Where
+from review_flow.lines import Line, LineIndex, Span
 
 HEAD_MAX_LINES = 14  # GB/T 9704 版头 + 标题 fit on the first page: a few lines, not pages
 TAIL_LINES = 16
@@ -126,15 +125,6 @@ CN_NUM = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"○"
 
 
 @dataclass(frozen=True, slots=True)
-class Span:
-    """A value found in the text and where: `text[start:end] == raw`."""
-
-    value: str
-    start: int
-    end: int
-
-
-@dataclass(frozen=True, slots=True)
 class Marking:
     """密级和保密期限 as written: level, term, and what is wrong with it (if anything)."""
 
@@ -155,22 +145,6 @@ class DocNumber:
     serial: str
     span: Span
     standard_form: bool
-
-
-class Line(NamedTuple):
-    """One non-empty line of the text (a NamedTuple: a frozen dataclass cost 3× to build)."""
-
-    text: str
-    start: int
-    container: Where
-    page: int | None
-
-    @property
-    def end(self) -> int:
-        return self.start + len(self.text)
-
-    def span(self, m: re.Match[str], group: str | int = 0) -> Span:
-        return Span(m.group(group), self.start + m.start(group), self.start + m.end(group))
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,121 +199,6 @@ FLOW = (Where.BODY, Where.TABLE, Where.TEXTBOX, Where.PAGE, Where.INVISIBLE)
 RUNNING = (Where.HEADER, Where.FOOTER)
 FLOW_FIRST = HEAD_MAX_LINES + 4  # the head window, and the 主送机关 lines under its title
 FLOW_LAST = TAIL_LINES * 2  # 附注 is looked for this far up from the end
-
-
-class LineIndex:
-    """The non-empty lines of an extracted text, each with its container and page, on demand.
-
-    NOTE: a scan asks for a few dozen lines of a document (its head and tail, page headers,
-    lines holding 密 or a tab, the lines around findings); building every line of a long
-    document up front cost more than the rest of the head parse together.
-    """
-
-    def __init__(
-        self,
-        extracted: Extracted,
-        text: str | None = None,
-        to_source: Callable[[int], int] | None = None,
-    ) -> None:
-        """`text`, `to_source`: a normalised copy of the extracted text, and the map from its
-        offsets to the extracted text's, where the segments' offsets are.
-
-        NOTE: mapping the few offsets asked for costs less than moving every segment (a long
-        document has thousands; measured 0.15 s over 30 files of the bench corpus).
-        """
-        self.text = extracted.text if text is None else text
-        self._to_source = to_source
-        self.segments = extracted.segments
-        self._segment_starts = [s.start for s in self.segments]
-        self._made: dict[int, Line] = {}
-        self.paged = {s.page for s in self.segments} != {None} if self.segments else False
-
-    def at(self, offset: int) -> Line | None:
-        """The line holding `offset` (its line break counts), or None on a blank line."""
-        bounds = self.bounds(offset)
-        return None if bounds is None else self._line(*bounds)
-
-    def bounds(self, offset: int) -> tuple[int, int] | None:
-        """Start and end of the line holding `offset`, or None on a blank line."""
-        text = self.text
-        if not 0 <= offset <= len(text):
-            return None
-        start = text.rfind("\n", 0, offset) + 1
-        end = text.find("\n", offset)
-        end = len(text) if end < 0 else end
-        if offset < len(text) and not text[offset].isspace():
-            return start, end  # a line holding a non-space character is not blank
-        return (start, end) if text[start:end].strip() else None
-
-    def forward(self, pos: int = 0) -> Iterator[Line]:
-        """Lines from the one starting at `pos` (a line start) to the end of the text."""
-        text, n = self.text, len(self.text)
-        while pos <= n:
-            end = text.find("\n", pos)
-            end = n if end < 0 else end
-            line = self._line(pos, end)
-            if line is not None:
-                yield line
-            pos = end + 1
-
-    def backward(self) -> Iterator[Line]:
-        """Lines from the last to the first."""
-        text, end = self.text, len(self.text)
-        while end >= 0:
-            start = text.rfind("\n", 0, end) + 1
-            line = self._line(start, end)
-            if line is not None:
-                yield line
-            end = start - 1
-
-    def holding(
-        self, needle: str, wanted: Callable[[str, int], bool] | None = None
-    ) -> Iterator[Line]:
-        """Each line that holds `needle`, once, in text order (found by str.find, in C).
-
-        `wanted(raw, start)`, when given, is asked before a Line is built for it.
-        """
-        text, at = self.text, self.text.find(needle)
-        while at >= 0:
-            start = text.rfind("\n", 0, at) + 1
-            end = text.find("\n", at)
-            end = len(text) if end < 0 else end
-            if wanted is None or wanted(text[start:end], start):
-                line = self._line(start, end)
-                if line is not None:
-                    yield line
-            at = text.find(needle, end)
-
-    def _line(self, start: int, end: int) -> Line | None:
-        line = self._made.get(start)
-        if line is None:
-            raw = self.text[start:end]
-            if not raw.strip():
-                return None
-            seg = self._segment_for(start, end)
-            line = Line(raw, start, seg.container if seg else Where.BODY, seg.page if seg else None)
-            self._made[start] = line
-        return line
-
-    def segment_at(self, offset: int) -> Segment | None:
-        """As Extracted.segment_at, with the segment starts listed once for the document."""
-        if self._to_source is not None:
-            offset = self._to_source(offset)
-        i = bisect.bisect_right(self._segment_starts, offset) - 1
-        if i >= 0 and offset < self.segments[i].end:
-            return self.segments[i]
-        return None
-
-    def _segment_for(self, start: int, end: int) -> Segment | None:
-        """The first segment that ends after the line starts, if it starts within the line."""
-        if self._to_source is not None:
-            start, end = self._to_source(start), self._to_source(end)
-        i = bisect.bisect_right(self._segment_starts, start) - 1
-        if i < 0 or self.segments[i].end <= start:
-            i += 1
-        if i < len(self.segments) and self.segments[i].start <= end:
-            return self.segments[i]
-        return None
 
 
 def parse(extracted: Extracted, lines: LineIndex | None = None) -> OfficialDocument:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from review_flow import official
+from review_flow import lines, official
 from review_flow.extract.model import Extracted, Where
 from review_flow.scan.normalise import Normalised
 from review_flow.scan.rules import Mention
@@ -71,7 +71,7 @@ class ScannedDocument:
         self.text = extracted.text if view is None else view.text
         self.mentions = mentions
         mapped = view is not None and not view.is_identity
-        self.lines = official.LineIndex(
+        self.lines = lines.LineIndex(
             extracted, self.text, view.to_source if mapped and view is not None else None
         )
         self.official = official.parse(extracted, self.lines)
@@ -96,7 +96,7 @@ class ScannedDocument:
         return self._shared[key]  # type: ignore[return-value]
 
     # -- positions ------------------------------------------------------------------------
-    def line_at(self, offset: int) -> official.Line | None:
+    def line_at(self, offset: int) -> lines.Line | None:
         return self.lines.at(offset)
 
     def container_at(self, offset: int) -> Where:

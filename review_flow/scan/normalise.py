@@ -20,7 +20,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from review_flow.official import Span
+from review_flow.lines import Span
 
 # NOTE: ★ and ☆ are left alone (a marking's star is part of what it says); ＊ folds to *, which
 # the marking grammar reads as a star like ★.

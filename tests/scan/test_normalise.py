@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from review_flow.extract.model import Extracted, Segment, Where
-from review_flow.official import LineIndex
+from review_flow.lines import LineIndex
 from review_flow.scan.normalise import normalise
 
 

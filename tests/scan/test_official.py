@@ -197,7 +197,7 @@ def _documents():
 
 
 def test_the_line_index_gives_the_lines_of_a_full_split():
-    from review_flow.official import LineIndex
+    from review_flow.lines import LineIndex
 
     for doc in _documents():
         want = _every_line(doc)
