@@ -96,6 +96,10 @@ class ScannedDocument:
         return self._shared[key]  # type: ignore[return-value]
 
     # -- positions ------------------------------------------------------------------------
+    def wheres(self) -> frozenset[Where]:
+        """Every kind of place the text came from (body, table, ocr, ...)."""
+        return self.cached("wheres", lambda: frozenset(s.where for s in self.extracted.segments))
+
     def line_at(self, offset: int) -> lines.Line | None:
         return self.lines.at(offset)
 

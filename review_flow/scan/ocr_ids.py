@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from review_flow.extract.model import Where
 from review_flow.scan.document import ScannedDocument
 from review_flow.scan.hits import Hit, context_seen
 from review_flow.scan.rules import Rule
@@ -35,6 +36,8 @@ def near_valid_id(read: str) -> bool:
 
 
 def ocr_id_hits(rule: Rule, doc: ScannedDocument) -> Iterator[Hit]:
+    if Where.OCR not in doc.wheres():
+        return  # NOTE: most documents hold no OCR text: 42 ms of 630 over the bench texts
     for m in _RUN.finditer(doc.text):
         start, end = m.span()
         if doc.where_at(start)[0] != "ocr" or not near_valid_id(m.group()):

@@ -26,6 +26,7 @@ from review_flow.scan.anchors import (
 from review_flow.scan.document import ScannedDocument
 from review_flow.scan.hits import Hit, context_seen, own_line_ok, severity_at, where_ok
 from review_flow.scan.joins import joined_hits
+from review_flow.scan.literals import Literals
 from review_flow.scan.model import Severity
 from review_flow.scan.ocr_ids import ocr_id_hits
 from review_flow.scan.people import (
@@ -52,10 +53,7 @@ class KeywordIndex:
     """One Aho-Corasick automaton over the keywords of every keyword rule, and the literal
     prefixes of every pattern rule that has them (see anchors.py)."""
 
-    def __init__(self, rules: tuple[Rule, ...]) -> None:
-        import ahocorasick
-
-        self.automaton = ahocorasick.Automaton()
+    def __init__(self, rules: tuple[Rule, ...], engine: str | None = None) -> None:
         keywords: dict[str, list[Rule]] = {}
         anchored: dict[str, list[str]] = {}
         for rule in rules:
@@ -74,24 +72,24 @@ class KeywordIndex:
                         for prefix in split_by_prefix(pattern).prefixes:
                             anchored.setdefault(prefix, []).append(cue_anchor(rule.id, key))
         self.anchored_rules = frozenset(i for ids in anchored.values() for i in ids)
-        for word in keywords.keys() | anchored.keys():
-            payload = (len(word), tuple(keywords.get(word, ())), tuple(anchored.get(word, ())))
-            self.automaton.add_word(word, payload)
-        self.empty = not (keywords or anchored)
-        if not self.empty:
-            self.automaton.make_automaton()
+        self.automaton = Literals(
+            {
+                word: (len(word), tuple(keywords.get(word, ())), tuple(anchored.get(word, ())))
+                for word in keywords.keys() | anchored.keys()
+            },
+            engine,
+        )
 
     def find(self, text: str) -> Matches:
         """One pass over the text."""
         found: list[tuple[int, int, tuple[Rule, ...]]] = []
         starts: dict[str, set[int]] = {rule_id: set() for rule_id in self.anchored_rules}
-        if not self.empty:
-            for last, (length, owners, anchored) in self.automaton.iter(text):
-                start = last - length + 1
-                if owners:
-                    found.append((start, last + 1, owners))
-                for rule_id in anchored:
-                    starts[rule_id].add(start)
+        for last, (length, owners, anchored) in self.automaton.iter(text):
+            start = last - length + 1
+            if owners:
+                found.append((start, last + 1, owners))
+            for rule_id in anchored:
+                starts[rule_id].add(start)
         return Matches(found, {rule_id: sorted(at) for rule_id, at in starts.items()})
 
     def hits(
