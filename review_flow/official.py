@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -341,7 +341,7 @@ def _join(lines: list[Line]) -> Span | None:
 def _running(lines: LineIndex) -> list[Line]:
     """Page header/footer lines, and the first lines of each PDF page."""
     if lines.paged:
-        return _page_tops(lines.forward())
+        return lines.page_tops(PAGE_TOP_LINES, RUNNING)
     out: list[Line] = []
     seen: set[int] = set()
     for seg in [s for s in lines.segments if s.container in RUNNING]:
@@ -352,20 +352,6 @@ def _running(lines: LineIndex) -> list[Line]:
             if ln.container in RUNNING and ln.start not in seen:
                 seen.add(ln.start)
                 out.append(ln)
-    return out
-
-
-def _page_tops(lines: Iterable[Line]) -> list[Line]:
-    out: list[Line] = []
-    page, seen = None, 0
-    for ln in lines:
-        if ln.container in RUNNING:
-            out.append(ln)
-        elif ln.page is not None:
-            page, seen = (ln.page, 0) if ln.page != page else (page, seen)
-            if seen < PAGE_TOP_LINES:
-                out.append(ln)
-            seen += 1
     return out
 
 

@@ -9,7 +9,6 @@ tags 杜绝 as a name. Masked values (王某某) and placeholders are never name
 from __future__ import annotations
 
 import functools
-import heapq
 import itertools
 import re
 from collections import defaultdict
@@ -53,7 +52,11 @@ def cue_matches(rule: Rule, doc: ScannedDocument, key: str) -> Iterator[re.Match
     if split.anchored is not None:
         parts.append(anchored_matches(split.anchored, text, starts))
     parts.extend(regex.finditer(text) for regex in split.rest)
-    return heapq.merge(*parts, key=_match_start)
+    if len(parts) == 1:
+        return parts[0]
+    # NOTE: a stable sort of all the matches orders them as heapq.merge does (ties keep the
+    # parts' order) at a third of its cost: merge pays a Python step per match.
+    return iter(sorted(itertools.chain.from_iterable(parts), key=_match_start))
 
 
 def _match_start(m: re.Match[str]) -> int:
