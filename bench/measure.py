@@ -1,15 +1,15 @@
-"""Timing, fresh-subprocess and table helpers for bench/run.py; no review_flow imports here."""
+"""Timing, fresh-subprocess, arithmetic and table helpers for bench/*.py; no review_flow imports."""
 
 from __future__ import annotations
 
 import functools
 import gc
 import json
-import statistics
+import re
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -94,17 +94,6 @@ def load_average() -> str:
         return "n/a"
 
 
-def timed_process(argv: list[str], repeat: int) -> tuple[float, float, int]:
-    """(best, median, exit status) wall-clock seconds of running `argv` from the repo root."""
-    times, status = [], 0
-    for _ in range(repeat):
-        start = time.perf_counter()
-        done = subprocess.run(argv, cwd=ROOT, capture_output=True, check=False)
-        times.append(time.perf_counter() - start)
-        status = done.returncode
-    return min(times), statistics.median(times), status
-
-
 def child(*args: str) -> dict[str, Any]:
     """Run bench/child.py in a fresh interpreter and return the JSON it prints."""
     done = subprocess.run(
@@ -117,6 +106,38 @@ def child(*args: str) -> dict[str, Any]:
     if done.returncode != 0:
         raise RuntimeError(f"child {args[0]} failed:\n{done.stderr[-2000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def slope(small: tuple[float, float], large: tuple[float, float]) -> float:
+    """Throughput from (size, seconds) of a small and a large input: the extra size over the
+    extra seconds, so costs paid once per run (start-up, first-call loading) cancel out."""
+    extra = large[1] - small[1]
+    return (large[0] - small[0]) / extra if extra > 0 else float("inf")
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"[\s\-－]", "", text)
+
+
+def recall_by_kind(
+    planted: Sequence[Iterable[tuple[str, str]]], found: Sequence[Iterable[tuple[str, str]]]
+) -> dict[str, tuple[int, int]]:
+    """Per kind, (recalled, planted) over documents given as (kind, value) pairs, in the same
+    order in both sequences. A planted value counts as recalled when an item of its kind found
+    in the same document contains it or lies within it, spaces and hyphens ignored (as
+    tests/scan/labelled.py scores categories)."""
+    totals: dict[str, list[int]] = {}
+    for wanted, got in zip(planted, found, strict=True):
+        texts: dict[str, list[str]] = {}
+        for kind, text in got:
+            texts.setdefault(kind, []).append(_compact(text))
+        for kind, value in wanted:
+            value = _compact(value)
+            hit = any(value and t and (value in t or t in value) for t in texts.get(kind, ()))
+            count = totals.setdefault(kind, [0, 0])
+            count[0] += hit
+            count[1] += 1
+    return {kind: (n[0], n[1]) for kind, n in sorted(totals.items())}
 
 
 @dataclass(frozen=True, slots=True)

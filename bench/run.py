@@ -1,4 +1,4 @@
-"""Benchmark: extraction, scanning, end to end, parallel, memory and cold start, against targets.
+"""Benchmark: extraction, scanning, end to end, parallel and memory, against targets.
 
 Run with `make bench`. Every ratio compares figures measured in this same run on this machine.
 It reports and exits 0; a figure under its target is printed with BELOW TARGET. Timings use
@@ -15,7 +15,6 @@ import cProfile
 import dataclasses
 import functools
 import glob
-import importlib.util
 import io
 import json
 import os
@@ -35,7 +34,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import corpus as corpus_mod
 from measure import (
-    ROOT,
     Row,
     best_of,
     child,
@@ -43,14 +41,11 @@ from measure import (
     interleaved,
     load_average,
     print_table,
-    timed_process,
 )
 
 REAL = Path("/work/shared/corpus/real")
 MB = 1_000_000  # scan throughput is in MB of UTF-8 (10^6 bytes)
 SCAN_RUNS = 5
-SAMPLE = "samples/01_clean_notice.docx"
-CLI = str(ROOT / ".venv" / "bin" / "review-flow")
 
 rows: list[Row] = []
 details: dict[str, Any] = {}
@@ -477,35 +472,6 @@ def parallel(corpus: corpus_mod.Corpus) -> None:
         )
 
 
-def cold_start() -> None:
-    say("8. cold start (one warm-up run first, so the jieba cache exists) ...")
-    rows.append(
-        Row(
-            "# 8. cold start: wall clock of a new process, best of 5 after one warm-up run "
-            "(which leaves the jieba cache in place)",
-            "",
-        )
-    )
-    timed_process([CLI, "scan", SAMPLE], 1)  # warm-up: builds the jieba cache if missing
-    best, median, status = timed_process([CLI, "scan", SAMPLE], 5)
-    record(
-        f"review-flow scan {SAMPLE} (exit {status})",
-        f"{best:.2f} s (median {median:.2f})",
-        "≤1.0 s",
-        best <= 1.0,
-    )
-    best, median, status = timed_process([CLI, "--help"], 5)
-    record("review-flow --help", f"{best:.2f} s (median {median:.2f})", "≤0.3 s", best <= 0.3)
-
-
-def presidio() -> None:
-    rows.append(Row("# 9. comparison with Presidio", ""))
-    if importlib.util.find_spec("presidio_analyzer") is None:
-        record("presidio", "presidio: not installed (optional comparison skipped)")
-    else:
-        record("presidio", "installed; comparison not implemented in this run")
-
-
 def profile(name: str, fn: Callable[[], object]) -> None:
     profiler = cProfile.Profile()
     profiler.runcall(fn)
@@ -525,8 +491,6 @@ def main() -> None:
     keyword_stage(setup)
     end_to_end(corpus, setup)
     parallel(corpus)
-    cold_start()
-    presidio()
     print(
         f"\nreview_flow benchmark ({corpus.version}, Python {sys.version.split()[0]}, "
         f"{os.cpu_count()} cores, {time.perf_counter() - STARTED:.0f} s; load average "
