@@ -40,6 +40,11 @@ class Scanner:
         self.segmenter = segmenter or Segmenter(rules.userdict)
         self.tagger = Tagger(self.segmenter)
         self.rule_dirs = rules.folders
+        self.recognizers = [
+            (RECOGNIZER_KINDS[rule.recognizer], rule)
+            for rule in rules.rules
+            if rule.recognizer in RECOGNIZER_KINDS
+        ]
 
     @classmethod
     def from_dirs(cls, *dirs: Path) -> Scanner:
@@ -50,10 +55,8 @@ class Scanner:
         doc.anchors = matches.anchors
         doc.tagger, doc.userdicts_dirs = self.tagger, self.rule_dirs
         found = list(self.keywords.hits(doc, self.segmenter, matches))
-        for rule in self.rules.rules:
-            recognizer = RECOGNIZER_KINDS.get(rule.recognizer)
-            if recognizer is not None:
-                found.extend(recognizer(rule, doc))
+        for recognizer, rule in self.recognizers:
+            found.extend(recognizer(rule, doc))
         return _resolve_overlaps(found)
 
     def scan(self, extracted: Extracted, reveal: bool = False) -> ScanReport:

@@ -181,14 +181,12 @@ def test_required_literal_is_in_every_match(pattern: str, want: str | None) -> N
 
 
 def test_a_rule_whose_required_literal_is_absent_is_not_run(scanner: Scanner) -> None:
-    from review_flow.scan.recognizers import _required
-
-    rules = [r for r in scanner.rules.rules if r.regex is not None and _required(r.regex)]
+    rules = [r for r in scanner.rules.rules if r.regex is not None and required_literal(r.regex)]
     assert rules, "the commercial-secret statement needs 商业秘密 in the text"
     for text in _texts(scanner):
         for rule in rules:
             assert rule.regex is not None
-            literal = _required(rule.regex)
+            literal = required_literal(rule.regex)
             assert literal is not None
             for m in rule.regex.finditer(text):
                 assert literal in m.group(), (rule.id, m.group())
