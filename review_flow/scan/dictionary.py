@@ -1,10 +1,11 @@
 """jieba's dictionary with our user words: cut by rjieba (jieba-rs) when installed, else by jieba,
 and the facts about its words that the name Tagger reads, cached.
 
-NOTE: jieba's Tokenizer costs ~0.6 s of CPU to load from its cache and rjieba ~0.14 s (its import
-loads its own copy of the same dictionary); both cut by the same DAG and most-probable route, so
-with the same words, frequencies and total they make the same cuts. tests/scan/test_dictionary.py
-compares both on every corpus. REVIEW_FLOW_PURE_PYTHON=1 (or Segmenter(pure=True)) keeps to jieba.
+NOTE: jieba's Tokenizer costs ~0.6-0.9 s of CPU to load from its cache, rjieba ~0.14 s (its
+import loads its own copy of the same dictionary). Both cut by the same DAG and most probable
+route, so with the same words, frequencies and total they make the same cuts:
+tests/scan/test_dictionary.py compares them on every corpus. REVIEW_FLOW_PURE_PYTHON=1 (or
+Segmenter(pure=True)) keeps to jieba.
 """
 
 from __future__ import annotations
@@ -27,17 +28,18 @@ NR_MAX_FREQ = 500  # 李娜 438, 王建国 12 are names; 杜绝 593, 文明 6584
 SHORT = 2  # the Tagger weighs given names of one or two characters (陈|志明, 苏|勇)
 
 # NOTE: rjieba 0.2.2 (jieba-rs 0.11.0) carries jieba 0.42.1's dict.txt sorted, less its one
-# repeated line (B超 3 n): read from the dictionary it decompresses in memory. jieba counts that
-# line twice in its total, and adds a user word's frequency to the total without taking off the
-# word's old one; rjieba does neither. What its total lacks is added as a word no run can hold.
+# repeated line (B超 3 n): read from the dictionary it decompresses in memory. A route scores
+# each of its words log(freq) - log(total), so the total must match too: jieba counts that line
+# twice, and adds a user word's frequency without taking off the old one of the word it replaces,
+# while rjieba's total is the sum of its words'. The difference is added as a word no run holds.
 RJIEBA_VERSION = "0.2.2"
 JIEBA_DICT_SHA256 = "7197c3211ddd98962b036cdf40324d1ea2bfaa12bd028e68faa70111a88e12a8"
 TOTAL_FILLER = "\ue000"  # a private-use character: outside every run, so never cut as a word
 
 # jieba cuts runs of these characters by its dictionary and yields every other one alone
-# (re_han_default); jieba-rs's runs take more (CJK Extension A and beyond, U+9FD6-9FFF,
-# compatibility ideographs). Every other character reaches rjieba as a line break, where each
-# of its runs ends, so both cut the same runs.
+# (re_han_default); jieba-rs's runs take more (in its source: CJK Extension A and beyond,
+# U+9FD6-9FFF, compatibility ideographs). Every other character reaches rjieba as a line break,
+# where each of its runs ends, so both cut the same runs.
 _OUTSIDE_RUNS = re.compile(r"[^\u4e00-\u9fd5a-zA-Z0-9+#&._%\-]")
 
 FORMAT = 1  # of the lexicon cache
