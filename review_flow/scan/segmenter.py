@@ -1,4 +1,5 @@
-"""One jieba.Tokenizer loaded with our words, lazily, used only on small windows around hits.
+"""Word-boundary checks and name tagging by jieba's dictionary with our words, loaded lazily and
+used only on small windows around hits.
 
 NOTE: segmenting a whole document costs ~1 MB/s; a ±20-character window around each keyword
 hit gives the same decisions at ~55 MB/s. The dictionary cache lives in the user cache dir.
@@ -11,6 +12,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from review_flow.scan import dictionary
+from review_flow.scan.dictionary import Lexicon, Words
 from review_flow.scan.validators import COMPOUND_SURNAMES, SURNAMES
 
 log = logging.getLogger(__name__)
@@ -25,33 +28,49 @@ def _is_han(char: str) -> bool:
 
 
 class Segmenter:
-    """Word-boundary checks for keyword hits (飞机|密封件 holds no 机密)."""
+    """Word-boundary checks for keyword hits (飞机|密封件 holds no 机密).
 
-    def __init__(self, userdicts: tuple[Path, ...] = ()) -> None:
+    Cut by rjieba when it is installed (the `fast` extra), else by jieba: the same decisions.
+    `pure` (default: the REVIEW_FLOW_PURE_PYTHON environment variable) keeps to jieba.
+    """
+
+    def __init__(self, userdicts: tuple[Path, ...] = (), pure: bool | None = None) -> None:
         self.userdicts = userdicts
-        self._tokenizer: Any = None
+        if pure is None:
+            pure = os.environ.get(dictionary.PURE_PYTHON, "") not in ("", "0")
+        self.pure = pure
+        self._words: Words | None = None
+        self._tokenizer: Any = None  # jieba's, when it cuts or built the lexicon
+        self._lexicon: Lexicon | None = None
         self._cache: dict[tuple[str, int, int], bool] = {}  # documents repeat their phrases
 
     def load(self) -> None:
-        """Load the dictionary now (before forking workers, so they share it)."""
-        self._load()
+        """Load the dictionary and the Tagger's names now (before forking workers, so they
+        share them)."""
+        words = self._load()
+        log.debug("%s: %d rare names", words.name, len(self.lexicon().rare_names))
 
-    def _load(self) -> Any:
+    def _load(self) -> Words:
+        if self._words is None:
+            rjieba = None if self.pure else dictionary.rjieba_module()
+            if rjieba is not None and self.lexicon().rjieba_gap is not None:
+                self._words = dictionary.rjieba_words(rjieba, self.lexicon())
+                self._tokenizer = None  # built only for the lexicon, if at all
+            else:
+                self._words = dictionary.JiebaWords(self._jieba())
+            log.info("%s loaded with %d user dictionaries", self._words.name, len(self.userdicts))
+        return self._words
+
+    def _jieba(self) -> Any:
         if self._tokenizer is None:
-            import jieba
-            from platformdirs import user_cache_dir
-
-            jieba.setLogLevel(logging.WARNING)
-            tokenizer = jieba.Tokenizer()
-            cache = Path(os.environ.get("REVIEW_FLOW_CACHE", user_cache_dir("review-flow")))
-            cache.mkdir(parents=True, exist_ok=True)
-            tokenizer.tmp_dir = str(cache)
-            tokenizer.initialize()
-            for path in self.userdicts:
-                tokenizer.load_userdict(str(path))
-            self._tokenizer = tokenizer
-            log.info("jieba loaded with %d user dictionaries", len(self.userdicts))
+            self._tokenizer = dictionary.jieba_tokenizer(self.userdicts)
         return self._tokenizer
+
+    def lexicon(self) -> Lexicon:
+        """What the Tagger reads of the dictionary (rare names, common short words)."""
+        if self._lexicon is None:
+            self._lexicon = dictionary.lexicon(self.userdicts, self._jieba)
+        return self._lexicon
 
     def splits_a_word(self, text: str, start: int, end: int) -> bool:
         """True when a word of the window crosses the hit's start or end, or buries it."""
@@ -70,7 +89,7 @@ class Segmenter:
         return cached
 
     def _decide(self, window: str, s: int, e: int) -> bool:
-        for _word, w_start, w_end in self._load().tokenize(window, HMM=False):
+        for w_start, w_end in self._load().spans(window):
             if w_end <= s or w_start >= e:
                 continue
             if w_start <= s and e <= w_end:
@@ -135,22 +154,21 @@ class Tagger:
         self._rare_names: frozenset[str] | None = None
         self._cut_cache: dict[tuple[str, int], frozenset[int]] = {}
 
-    def _known(self) -> tuple[dict[str, int], frozenset[str]]:
-        tokenizer = self.segmenter._load()
+    def _rare(self) -> frozenset[str]:
         if self._rare_names is None:
-            self._rare_names = _rare_names(tokenizer.get_dict_file())
-        return tokenizer.FREQ, self._rare_names
+            self._rare_names = self.segmenter.lexicon().rare_names
+        return self._rare_names
 
     def is_name(self, value: str) -> bool:
         """Not an ordinary dictionary word: unknown to the dictionary, or a rare `nr` entry,
         and read by the dictionary as a surname and what follows (马|秀英), not as words that
         merely start with a surname character (应当|对)."""
-        freq, rare = self._known()
+        words, rare = self.segmenter._load(), self._rare()
         if value in rare:
             return True
-        if freq.get(value):
+        if words.knows(value):
             return False
-        first = self.segmenter._load().lcut(value, HMM=False)[0]
+        first = value[: next(words.spans(value))[1]]
         return len(first) == 1 or first in rare or first in COMPOUND_SURNAMES
 
     def name_before(self, text: str, end: int) -> tuple[int, int] | None:
@@ -168,7 +186,7 @@ class Tagger:
             if size > run or text[start] not in SURNAMES:
                 continue
             value = text[start:end]
-            known = value in self._known()[1]
+            known = value in self._rare()
             apart = size == run or (start in cuts and (known or text[start - 1] in FUNCTION_CHARS))
             if apart and self.is_name(value):
                 return start, end
@@ -202,8 +220,7 @@ class Tagger:
             return False
         if text[end] in FUNCTION_CHARS:
             return True
-        freq = self._known()[0]
-        return freq.get(text[start + 1 : end], 0) <= NR_MAX_FREQ
+        return text[start + 1 : end] not in self.segmenter.lexicon().common_short
 
     def _cuts(self, text: str, lo: int, hi: int) -> frozenset[int]:
         """Offsets where jieba's dictionary words start or end within text[lo:hi]."""
@@ -211,26 +228,10 @@ class Tagger:
         cached = self._cut_cache.get(key)
         if cached is None:
             out = {lo, hi}
-            tokenizer = self.segmenter._load()
-            for _word, w_start, w_end in tokenizer.tokenize(text[lo:hi], HMM=False):
+            for w_start, w_end in self.segmenter._load().spans(text[lo:hi]):
                 out.update((lo + w_start, lo + w_end))
             cached = frozenset(out)
             if len(self._cut_cache) > 50_000:
                 self._cut_cache.clear()
             self._cut_cache[key] = cached
         return cached
-
-
-NR_MAX_FREQ = 500  # 李娜 438, 王建国 12 are names; 杜绝 593, 文明 6584 are words
-
-
-def _rare_names(dict_file: Any) -> frozenset[str]:
-    """Dictionary entries tagged as names (nr) that are rare enough to be names."""
-    names = set()
-    with dict_file as lines:
-        for raw in lines:
-            parts = raw.decode("utf-8").split()
-            rare = len(parts) == 3 and parts[2] == "nr" and int(parts[1]) <= NR_MAX_FREQ
-            if rare and 2 <= len(parts[0]) <= 4:
-                names.add(parts[0])
-    return frozenset(names)
