@@ -24,6 +24,13 @@ from typing import Any, Protocol
 log = logging.getLogger(__name__)
 
 PURE_PYTHON = "REVIEW_FLOW_PURE_PYTHON"
+
+
+def pure_python() -> bool:
+    """Whether the user asked for the pure-Python engines only (REVIEW_FLOW_PURE_PYTHON=1)."""
+    return os.environ.get(PURE_PYTHON, "") not in ("", "0")
+
+
 NR_MAX_FREQ = 500  # 李娜 438, 王建国 12 are names; 杜绝 593, 文明 6584 are words
 SHORT = 2  # the Tagger weighs given names of one or two characters (陈|志明, 苏|勇)
 

@@ -5,7 +5,7 @@ Two engines give the same matches in the same order (by end, the longer word fir
   multiple of four bytes, and that offset over four is its end in characters. Compiled once per
   word list; the compiled database is kept in the cache directory.
 - pyahocorasick, the path that needs nothing compiled by the user's platform.
-REVIEW_FLOW_PURE_PYTHON=1 chooses pyahocorasick whatever is installed.
+REVIEW_FLOW_PURE_PYTHON=1 chooses pyahocorasick whatever is installed (as it chooses jieba).
 
 NOTE: measured on the bench corpus's 60 texts (3.6 MB, 21,185 matches), one core: pyahocorasick
 49-62 ms, Hyperscan 11 ms including the UTF-32 copy and one Python call per match.
@@ -20,27 +20,12 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from review_flow.scan.dictionary import cache_dir, pure_python
+
 P = TypeVar("P")
 log = logging.getLogger(__name__)
 
-PURE_PYTHON_ENV = "REVIEW_FLOW_PURE_PYTHON"
-CACHE_ENV = "REVIEW_FLOW_CACHE"
 UNIT = 4  # bytes per character in UTF-32
-
-
-def pure_python() -> bool:
-    """Whether the user asked for the engines that need no compiled library of ours to choose."""
-    return os.environ.get(PURE_PYTHON_ENV, "") not in ("", "0")
-
-
-def cache_dir() -> Path:
-    """The user's cache directory for review-flow (REVIEW_FLOW_CACHE overrides it)."""
-    configured = os.environ.get(CACHE_ENV)
-    if configured:
-        return Path(configured)
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("review-flow"))
 
 
 class Literals(Generic[P]):
@@ -110,20 +95,21 @@ def _database(hyperscan: Any, words: list[str]) -> Any:
     """The compiled database for `words`, from the cache directory when it is there."""
     expressions = [_units(word) for word in words]
     key = hashlib.sha256(b"\n".join(expressions)).hexdigest()[:20]
-    path = cache_dir() / f"literals-{key}.hsdb"
+    path: Path | None = None
     try:
+        path = cache_dir() / f"literals-{key}.hsdb"
         return _with_scratch(hyperscan, hyperscan.loadb(path.read_bytes(), hyperscan.HS_MODE_BLOCK))
     except (OSError, hyperscan.error):
         pass  # not cached yet, or cached by another Hyperscan build: compile
     database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
     database.compile(expressions=expressions, ids=list(range(len(words))), elements=len(words))
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.part")
-        partial.write_bytes(hyperscan.dumpb(database))
-        partial.replace(path)
-    except OSError as error:
-        log.info("could not cache the keyword database at %s: %s", path, error)
+    if path is not None:
+        try:
+            partial = path.with_suffix(f".{os.getpid()}.part")
+            partial.write_bytes(hyperscan.dumpb(database))
+            partial.replace(path)
+        except OSError as error:
+            log.info("could not cache the keyword database at %s: %s", path, error)
     return _with_scratch(hyperscan, database)
 
 

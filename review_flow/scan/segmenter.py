@@ -8,12 +8,11 @@ hit gives the same decisions at ~55 MB/s. The dictionary cache lives in the user
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 from typing import Any
 
 from review_flow.scan import dictionary
-from review_flow.scan.dictionary import Lexicon, Words
+from review_flow.scan.dictionary import Lexicon, Words, pure_python
 from review_flow.scan.validators import COMPOUND_SURNAMES, SURNAMES
 
 log = logging.getLogger(__name__)
@@ -37,7 +36,7 @@ class Segmenter:
     def __init__(self, userdicts: tuple[Path, ...] = (), pure: bool | None = None) -> None:
         self.userdicts = userdicts
         if pure is None:
-            pure = os.environ.get(dictionary.PURE_PYTHON, "") not in ("", "0")
+            pure = pure_python()
         self.pure = pure
         self._words: Words | None = None
         self._tokenizer: Any = None  # jieba's, when it cuts or built the lexicon

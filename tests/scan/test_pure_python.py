@@ -19,6 +19,7 @@ from tests.conftest import CORPUS, as_extracted
 from tests.scan.labelled import generate
 
 pytest.importorskip("hyperscan", reason="the fast extra is not installed: one path only")
+pytest.importorskip("rjieba", reason="the fast extra is not installed: one path only")
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -46,6 +47,8 @@ def test_fast_and_pure_python_scanners_give_identical_reports(
     pure = Scanner.from_dirs(default_rules_dir())
     assert fast.keywords.automaton.engine == "hyperscan"
     assert pure.keywords.automaton.engine == "ahocorasick"
+    assert not fast.segmenter.pure
+    assert pure.segmenter.pure
     docs = corpus()
     findings = 0
     for doc in docs:
