@@ -102,7 +102,15 @@ class _Walker:
 
     # -- blocks ---------------------------------------------------------------------------
     def blocks(self, parent: etree._Element, ctx: _Context) -> None:
+        plain, line = self.plain, self.out.line
+        where, container, part = ctx.where, ctx.container, ctx.part
         for child in parent:
+            # NOTE: most children are paragraphs the fast pass read; looking them up first
+            # spares reading each one's tag (lxml builds that string on every access).
+            text = plain.get(child)
+            if text is not None:
+                line(text, where, container, part)
+                continue
             tag = child.tag
             if tag == self.P:
                 self.paragraph(child, ctx)
@@ -139,9 +147,7 @@ class _Walker:
         if text is None and self.mixed:
             self.walk_paragraph(p, ctx)
             return
-        if text:
-            self.out.add(text, ctx.where, ctx.container, ctx.part)
-        self.out.separate("\n")
+        self.out.line(text or "", ctx.where, ctx.container, ctx.part)
 
     def walk_paragraph(self, p: etree._Element, ctx: _Context) -> None:
         """The full walk over a paragraph's runs, then over the text boxes anchored in it."""
