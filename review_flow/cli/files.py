@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -127,7 +128,8 @@ def scan(
         fail("no files to scan")
         raise typer.Exit(EXIT_ERROR)
     dirs = (str(default_rules_dir()), *(str(r) for r in rules or []))
-    ready_scanner(dirs, len(files))
+    workers = min(jobs or os.cpu_count() or 1, len(files))
+    ready_scanner(dirs, workers)
     output = (
         report.JsonOutput(sys.stdout, skipped) if format is OutputFormat.json
         else report.TextOutput()
@@ -137,7 +139,7 @@ def scan(
     held: list[ScanReport] = []
     emit = held.append if report.shows_progress(len(files)) else output.add
     errors = flagged = False
-    with Sandbox(ScanTask(dirs, reveal), Limits.from_env(), jobs or None) as sandbox, \
+    with Sandbox(ScanTask(dirs, reveal), Limits.from_env(), workers) as sandbox, \
             report.progress(len(files)) as advance:  # fmt: skip
         for path, outcome in sandbox.run(files):
             if isinstance(outcome, ReviewFlowError):
