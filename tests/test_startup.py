@@ -19,8 +19,8 @@ import sys
 from typer.testing import CliRunner
 from review_flow.cli import app
 result = CliRunner().invoke(app, sys.argv[1:])
-heavy = {"jieba", "rich.console", "pikepdf", "pypdfium2", "PIL", "transitions", "stdnum", "sqlmodel",
-         "sqlalchemy", "rapidocr_onnxruntime", "onnxruntime", "pdfplumber", "docx"}
+heavy = {"jieba", "rich.console", "pikepdf", "pypdfium2", "PIL", "transitions", "stdnum",
+         "sqlmodel", "sqlalchemy", "rapidocr_onnxruntime", "onnxruntime", "pdfplumber", "docx"}
 print(result.exit_code, *sorted(heavy & set(sys.modules)))
 """
 
