@@ -113,6 +113,8 @@ class Sandbox(Generic[T]):
 
     def run(self, paths: Iterable[str]) -> Iterator[tuple[str, T | ReviewFlowError]]:
         queue = list(paths)
+        if self._pool is None:  # NOTE: a fork pool starts all its workers at once
+            self.jobs = min(self.jobs, max(1, len(queue)))
         futures = [(p, self._submit(p)) for p in queue]
         retry: list[str] = []
         for path, future in futures:

@@ -5,14 +5,16 @@ from __future__ import annotations
 import gc
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from review_flow.errors import ExtractionError, RedactionError
 from review_flow.extract import Extracted, Limits
 from review_flow.extract import extract_file as _extract_file
-from review_flow.redact import Options, Redacted, Target, load_masks, redact
-from review_flow.redact.masks import squeeze
 from review_flow.scan import Scanner
 from review_flow.scan.model import ScanReport
+
+if TYPE_CHECKING:
+    from review_flow.redact import Options, Redacted, Target
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # The stream Word writes its encrypted .docx into, named in the OLE directory in UTF-16.
@@ -65,12 +67,13 @@ def scanner_for(rules_dirs: tuple[str, ...]) -> Scanner:
     return scanner
 
 
-def ready_scanner(rules_dirs: tuple[str, ...], files: int) -> Scanner:
-    """The parent's Scanner, made before any worker forks: rules loaded and checked once, and
-    with more than one file the jieba dictionary too, so forked workers share it instead of
-    each loading its own (~0.3 s of CPU per worker)."""
+def ready_scanner(rules_dirs: tuple[str, ...], workers: int) -> Scanner:
+    """The parent's Scanner, made before `workers` workers fork from this process: rules loaded
+    and checked once, and for more than one worker the jieba dictionary too, so they share it
+    instead of each loading its own (~0.3 s of CPU per worker). A single worker loads it when a
+    document first needs it: a batch of clean documents never does."""
     scanner = scanner_for(rules_dirs)
-    if files > 1:
+    if workers > 1:
         scanner.segmenter.load()
         # NOTE: moves what is loaded so far out of the collector's reach: a worker's garbage
         # collections then no longer touch (and copy-on-write) the parent's objects, such as
@@ -118,6 +121,9 @@ class RedactTask:
     options: Options
 
     def __call__(self, path: str, limits: Limits) -> Redacted:
+        # NOTE: imported here: the redactors load pikepdf and PIL, ~60 ms `scan` never needs.
+        from review_flow.redact import load_masks, redact
+
         scanner = scanner_for(self.rules_dirs)
         extracted = extract_file(path, limits)
         spans = self.spans
@@ -142,6 +148,8 @@ class RedactTask:
 def _targets(text: str, span: Span, path: str) -> tuple[Target, ...]:
     """The value at the span; a value cut by a line break (joined by the scanner) is masked
     piece by piece, each where it stands."""
+    from review_flow.redact import Target
+
     value = text[span.start : span.end]
     if span.shown and not _agrees(span.shown, value):
         raise RedactionError(
@@ -156,5 +164,7 @@ def _targets(text: str, span: Span, path: str) -> tuple[Target, ...]:
 def _agrees(shown: str, value: str) -> bool:
     """Whether the stored masked value could be this one: its visible letters and digits
     appear in the value, in order (a joined value is stored without its separators)."""
+    from review_flow.redact.masks import squeeze
+
     rest = iter(squeeze(value))
     return all(c in rest for c in squeeze(shown) if c.isalnum())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -127,26 +128,35 @@ def scan(
         fail("no files to scan")
         raise typer.Exit(EXIT_ERROR)
     dirs = (str(default_rules_dir()), *(str(r) for r in rules or []))
-    ready_scanner(dirs, len(files))
-    reports: list[ScanReport] = []
-    with Sandbox(ScanTask(dirs, reveal), Limits.from_env(), jobs or None) as sandbox, \
+    workers = min(jobs or os.cpu_count() or 1, len(files))
+    ready_scanner(dirs, workers)
+    output = (
+        report.JsonOutput(sys.stdout, skipped) if format is OutputFormat.json
+        else report.TextOutput()
+    )  # fmt: skip
+    # NOTE: each report is printed as it comes (in input order), overlapping the workers; while
+    # a progress bar holds the terminal they wait for its end, as the bar would garble them.
+    held: list[ScanReport] = []
+    emit = held.append if report.shows_progress(len(files)) else output.add
+    errors = flagged = False
+    with Sandbox(ScanTask(dirs, reveal), Limits.from_env(), workers) as sandbox, \
             report.progress(len(files)) as advance:  # fmt: skip
         for path, outcome in sandbox.run(files):
             if isinstance(outcome, ReviewFlowError):
                 fail(str(outcome), outcome.hint)
-                reports.append(error_report(path, outcome))
+                scanned = error_report(path, outcome)
             else:
                 assert isinstance(outcome, ScanReport)
-                reports.append(outcome)
-            log.info("scanned %s: %s", path, reports[-1].verdict)
+                scanned = outcome
+            errors |= bool(scanned.error)
+            flagged |= scanned.verdict != Verdict.CLEAR
+            log.info("scanned %s: %s", path, scanned.verdict)
+            emit(scanned)
             advance()
-    if format is OutputFormat.json:
-        sys.stdout.write(report.to_json(reports, skipped))
-    else:
-        report.print_reports(reports)
-    if any(r.error for r in reports):
-        raise typer.Exit(EXIT_ERROR)
-    raise typer.Exit(EXIT_FLAGGED if any(r.verdict != Verdict.CLEAR for r in reports) else EXIT_OK)
+    for scanned in held:
+        output.add(scanned)
+    output.close()
+    raise typer.Exit(EXIT_ERROR if errors else EXIT_FLAGGED if flagged else EXIT_OK)
 
 
 rules_app = typer.Typer(help="List the rules and check them against their own examples.")
