@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, TextIO
 
-from review_flow.scan.model import Category, ScanReport, Severity, Verdict
+from review_flow.scan.model import Category, RenderedReport, ScanReport, Severity, Verdict
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -37,7 +37,7 @@ class Tally:
         self.files = self.unreadable = self.with_unreadable_pages = 0
         self.verdicts = dict.fromkeys(Verdict, 0)
 
-    def add(self, report: ScanReport) -> None:
+    def add(self, report: ScanReport | RenderedReport) -> None:
         self.files += 1
         if report.error is not None:
             self.unreadable += 1
@@ -75,10 +75,11 @@ class JsonOutput:
     def __init__(self, out: TextIO, skipped: list[str] | None = None) -> None:
         self.out, self.skipped, self.tally = out, skipped, Tally()
 
-    def add(self, report: ScanReport) -> None:
+    def add(self, report: ScanReport | RenderedReport) -> None:
         # NOTE: json.dumps with an indent runs the pure-Python encoder (~4 ms for a dense
-        # document); done as each report arrives, it overlaps the workers instead of following them.
-        text = json.dumps(report.to_json(), ensure_ascii=False, indent=1).replace("\n", "\n  ")
+        # document): the sandbox's workers hand reports over already written (RenderedReport).
+        written = report.json if isinstance(report, RenderedReport) else report.json_text()
+        text = written.replace("\n", "\n  ")
         self.out.write(('{\n "documents": [\n  ' if not self.tally.files else ",\n  ") + text)
         self.tally.add(report)
 
@@ -185,7 +186,8 @@ class TextOutput:
         self._out = out
         self._plain = console is None and _plain(out or sys.stdout)
 
-    def add(self, report: ScanReport) -> None:
+    def add(self, report: ScanReport | RenderedReport) -> None:
+        assert isinstance(report, ScanReport), "text output needs the findings, not JSON"
         self.tally.add(report)
         self._print(list(report_lines(report)))
 

@@ -11,7 +11,7 @@ from review_flow.errors import ExtractionError, RedactionError
 from review_flow.extract import Extracted, Limits
 from review_flow.extract import extract_file as _extract_file
 from review_flow.scan import Scanner
-from review_flow.scan.model import ScanReport
+from review_flow.scan.model import RenderedReport, ScanReport
 
 if TYPE_CHECKING:
     from review_flow.redact import Options, Redacted, Target
@@ -91,6 +91,17 @@ class ScanTask:
 
     def __call__(self, path: str, limits: Limits) -> ScanReport:
         return scanner_for(self.rules_dirs).scan(extract_file(path, limits), reveal=self.reveal)
+
+
+@dataclass(frozen=True, slots=True)
+class ScanJsonTask:
+    """As ScanTask, the report written as JSON in the worker (`review-flow scan --format json`)."""
+
+    rules_dirs: tuple[str, ...]
+    reveal: bool
+
+    def __call__(self, path: str, limits: Limits) -> RenderedReport:
+        return ScanTask(self.rules_dirs, self.reveal)(path, limits).rendered()
 
 
 @dataclass(frozen=True, slots=True)

@@ -117,9 +117,9 @@ def scan(
     from review_flow.extract.limits import Limits
     from review_flow.sandbox import Sandbox
     from review_flow.scan import error_report
-    from review_flow.scan.model import ScanReport, Verdict
+    from review_flow.scan.model import RenderedReport, ScanReport, Verdict
     from review_flow.scan.rules import default_rules_dir
-    from review_flow.tasks import ScanTask, ready_scanner
+    from review_flow.tasks import ScanJsonTask, ScanTask, ready_scanner
 
     files, skipped = _collect(paths)
     for path in skipped:
@@ -130,23 +130,23 @@ def scan(
     dirs = (str(default_rules_dir()), *(str(r) for r in rules or []))
     workers = min(jobs or os.cpu_count() or 1, len(files))
     ready_scanner(dirs, workers)
-    output = (
-        report.JsonOutput(sys.stdout, skipped) if format is OutputFormat.json
-        else report.TextOutput()
-    )  # fmt: skip
+    as_json = format is OutputFormat.json
+    output = report.JsonOutput(sys.stdout, skipped) if as_json else report.TextOutput()
+    task = ScanJsonTask(dirs, reveal) if as_json else ScanTask(dirs, reveal)
     # NOTE: each report is printed as it comes (in input order), overlapping the workers; while
     # a progress bar holds the terminal they wait for its end, as the bar would garble them.
-    held: list[ScanReport] = []
+    held: list[ScanReport | RenderedReport] = []
     emit = held.append if report.shows_progress(len(files)) else output.add
     errors = flagged = False
-    with Sandbox(ScanTask(dirs, reveal), Limits.from_env(), workers) as sandbox, \
+    with Sandbox(task, Limits.from_env(), workers) as sandbox, \
             report.progress(len(files)) as advance:  # fmt: skip
         for path, outcome in sandbox.run(files):
+            scanned: ScanReport | RenderedReport
             if isinstance(outcome, ReviewFlowError):
                 fail(str(outcome), outcome.hint)
                 scanned = error_report(path, outcome)
             else:
-                assert isinstance(outcome, ScanReport)
+                assert isinstance(outcome, ScanReport | RenderedReport)
                 scanned = outcome
             errors |= bool(scanned.error)
             flagged |= scanned.verdict != Verdict.CLEAR

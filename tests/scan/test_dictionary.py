@@ -123,7 +123,7 @@ def test_reports_are_identical(scanned, group):
 @needs_rjieba
 def test_every_cut_and_lookup_the_scanner_asked_for_is_the_same(scanned, segmenters):
     recorded, words = scanned[1], segmenters[1]._load()
-    assert len(recorded.cuts) > 500
+    assert len(recorded.cuts) > 300  # ~430 without the bench texts, ~930 with them
     assert len(recorded.lookups) > 100
     assert {t: list(words.spans(t)) for t in recorded.cuts} == recorded.cuts
     assert {w: words.knows(w) for w in recorded.lookups} == recorded.lookups
