@@ -37,13 +37,30 @@ _FOLD |= {ord("（"): "(", ord("）"): ")"}
 PLANES = (range(0x20000), range(0xE0000, 0xE1000))
 
 
+# NOTE: Zs and Cf as _searched() finds them in Unicode 14.0.0 (Python 3.11), as ranges:
+# asking unicodedata even about the three planes costs ~45 ms of every command's start-up.
+# Another Unicode version is searched afresh; a test checks these against the search.
+RECORDED_UNICODE = "14.0.0"
+RECORDED = {
+    "Zs": ((32, 32), (160, 160), (5760, 5760), (8192, 8202), (8239, 8239), (8287, 8287),
+           (12288, 12288)),
+    "Cf": ((173, 173), (1536, 1541), (1564, 1564), (1757, 1757), (1807, 1807), (2192, 2193),
+           (2274, 2274), (6158, 6158), (8203, 8207), (8234, 8238), (8288, 8292), (8294, 8303),
+           (65279, 65279), (65529, 65531), (69821, 69821), (69837, 69837), (78896, 78904),
+           (113824, 113827), (119155, 119162), (917505, 917505), (917536, 917631)),
+}  # fmt: skip
+
+
 def code_points(category: str) -> list[int]:
     """The code points of a Unicode general category (Zs or Cf), in the planes that hold them."""
-    return _separators_and_formats()[category]
+    if unicodedata.unidata_version == RECORDED_UNICODE:
+        return [cp for a, b in RECORDED[category] for cp in range(a, b + 1)]
+    return _searched()[category]
 
 
 @functools.cache
-def _separators_and_formats() -> dict[str, list[int]]:
+def _searched() -> dict[str, list[int]]:
+    """Zs and Cf code points, asked of unicodedata one by one over PLANES."""
     found: dict[str, list[int]] = {"Zs": [], "Cf": []}
     category_of = unicodedata.category
     for plane in PLANES:

@@ -98,3 +98,15 @@ def test_the_planes_searched_hold_every_space_separator_and_format_character() -
             cp for cp in range(sys.maxunicode + 1) if unicodedata.category(chr(cp)) == category
         ]
         assert code_points(category) == everywhere, category
+
+
+def test_the_recorded_tables_are_what_this_python_finds() -> None:
+    import importlib
+    import unicodedata
+
+    normalise = importlib.import_module("review_flow.scan.normalise")  # not scan's function
+    if unicodedata.unidata_version != normalise.RECORDED_UNICODE:
+        pytest.skip(f"Unicode {unicodedata.unidata_version}: the tables are searched, not read")
+    for category in ("Zs", "Cf"):
+        recorded = [cp for a, b in normalise.RECORDED[category] for cp in range(a, b + 1)]
+        assert recorded == normalise._searched()[category], category
