@@ -12,12 +12,13 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from review_flow.extract import ocr
 from review_flow.extract.limits import Limits
 from review_flow.extract.model import OcrText, TextBuilder, Where
 
 if TYPE_CHECKING:
     from PIL import Image
+
+    from review_flow.extract import ocr
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,8 @@ class OcrSession:
 
     def refusal(self) -> str:
         """Why the next page or picture is not read ("" when it can be)."""
+        from review_flow.extract import ocr  # NOTE: lazily: only when a picture is read
+
         engine = ocr.default_engine()
         if isinstance(engine, str):
             return engine
@@ -85,6 +88,8 @@ class OcrSession:
     def read_image(
         self, image: Image.Image, dpi: int, part: str, page: int | None, container: Where
     ) -> str:
+        from review_flow.extract import ocr  # NOTE: lazily: only when a picture is read
+
         engine = ocr.default_engine()
         assert not isinstance(engine, str)
         before = ocr.cpu_used()
