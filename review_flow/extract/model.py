@@ -240,14 +240,7 @@ class TextBuilder:
     def line(self, text: str, where: Where, container: Where, part: str) -> None:
         """Append `text` as one segment (none for an empty string), then ask for a line break:
         add() and separate("\n") for a paragraph, in one call."""
-        if text:
-            if self._pending:
-                self._parts.append(self._pending)
-                self._length += len(self._pending)
-            start = self._length
-            self._parts.append(text)
-            self._length = end = start + len(text)
-            self.segments.append(_new_segment(where, start, end, container, part, None))
+        self.add(text, where, container, part)
         if self._length:
             self._pending = "\n"
 

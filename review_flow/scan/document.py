@@ -70,9 +70,12 @@ class ScannedDocument:
         self.extracted = extracted
         self.text = extracted.text if view is None else view.text
         self.mentions = mentions
-        mapped = view is not None and not view.is_identity
+        mapped = view if view is not None and not view.is_identity else None
         self.lines = lines.LineIndex(
-            extracted, self.text, view.to_source if mapped and view is not None else None
+            extracted,
+            self.text,
+            mapped.to_source if mapped else None,
+            mapped.from_source if mapped else None,
         )
         self.official = official.parse(extracted, self.lines)
         self._position_lines = self._marking_positions()

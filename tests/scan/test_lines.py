@@ -53,8 +53,8 @@ def test_page_tops_equals_the_walk_over_every_line(
     extracted = build(pieces)
     if normalised:
         view = normalise(extracted.text)
-        to_source = None if view.is_identity else view.to_source
-        make = lambda: LineIndex(extracted, view.text, to_source)  # noqa: E731
+        maps = (None, None) if view.is_identity else (view.to_source, view.from_source)
+        make = lambda: LineIndex(extracted, view.text, *maps)  # noqa: E731
     else:
         make = lambda: LineIndex(extracted)  # noqa: E731
     assert make().page_tops(count, RUNNING) == walked(make(), count)
