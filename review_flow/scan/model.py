@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import NamedTuple
+
+from review_flow.scan.jsontext import dumps_indented
 
 
 class Category(StrEnum):
@@ -106,7 +107,7 @@ class ScanReport:
 
     def json_text(self) -> str:
         """The report as `review-flow scan --format json` writes one document (indent 1)."""
-        return json.dumps(self.to_json(), ensure_ascii=False, indent=1)
+        return dumps_indented(self.to_json())
 
     def rendered(self) -> RenderedReport:
         return RenderedReport(
