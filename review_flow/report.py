@@ -1,16 +1,15 @@
-"""Terminal and JSON rendering of scan reports and rule lists (progress bar on stderr)."""
+"""Terminal rendering of scan reports and rule lists."""
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, TextIO
 
-from review_flow.scan.model import Category, RenderedReport, ScanReport, Severity, Verdict
+from review_flow.batch import Tally
+from review_flow.scan.model import Category, ScanReport, Severity, Verdict
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -28,83 +27,6 @@ CATEGORY_LABEL = {
     Category.ACTIVE_CONTENT: "活动内容 active or embedded content",
     Category.UNREADABLE: "人工识读 unreadable, or read by OCR only",
 }
-
-
-class Tally:
-    """The counts of a batch, kept as reports go by (the reports themselves need not be kept)."""
-
-    def __init__(self) -> None:
-        self.files = self.unreadable = self.with_unreadable_pages = 0
-        self.verdicts = dict.fromkeys(Verdict, 0)
-
-    def add(self, report: ScanReport | RenderedReport) -> None:
-        self.files += 1
-        if report.error is not None:
-            self.unreadable += 1
-            return
-        self.verdicts[report.verdict] += 1
-        self.with_unreadable_pages += bool(report.unreadable_pages)
-
-    def as_dict(self, skipped: list[str] | None = None) -> dict[str, object]:
-        """Verdicts of the files read, files that could not be read (apart from `review`),
-        files with pages or pictures no machine read, and files skipped as unsupported."""
-        return {
-            "files": self.files,
-            **{str(v): n for v, n in self.verdicts.items()},
-            "unreadable_files": self.unreadable,
-            "with_unreadable_pages": self.with_unreadable_pages,
-            "skipped": list(skipped or []),
-        }
-
-    def line(self) -> str:
-        """The closing line of the text output."""
-        counts = self.verdicts
-        errors, paged = self.unreadable, self.with_unreadable_pages
-        return (
-            f"{self.files} file(s): {counts[Verdict.BLOCK]} block, {counts[Verdict.REVIEW]} "
-            f"review, {counts[Verdict.CLEAR]} clear"
-            + (f", {errors} unreadable" if errors else "")
-            + (f" ({paged} with pages or pictures no machine read)" if paged else "")
-        )
-
-
-class JsonOutput:
-    """Writes `{"documents": [...], "summary": {...}}` a document at a time, byte for byte what
-    one json.dumps(..., indent=1) of the whole batch writes."""
-
-    def __init__(self, out: TextIO, skipped: list[str] | None = None) -> None:
-        self.out, self.skipped, self.tally = out, skipped, Tally()
-
-    def add(self, report: ScanReport | RenderedReport) -> None:
-        # NOTE: json.dumps with an indent runs the pure-Python encoder (~4 ms for a dense
-        # document): the sandbox's workers hand reports over already written (RenderedReport).
-        written = report.json if isinstance(report, RenderedReport) else report.json_text()
-        text = written.replace("\n", "\n  ")
-        self.out.write(('{\n "documents": [\n  ' if not self.tally.files else ",\n  ") + text)
-        self.tally.add(report)
-
-    def close(self) -> None:
-        summary = json.dumps(self.tally.as_dict(self.skipped), ensure_ascii=False, indent=1)
-        head = "\n ]" if self.tally.files else '{\n "documents": []'
-        self.out.write(head + ',\n "summary": ' + summary.replace("\n", "\n ") + "\n}\n")
-
-
-@contextlib.contextmanager
-def progress(total: int) -> Iterator[Callable[[], None]]:
-    """A progress bar on stderr when several files are scanned at a terminal."""
-    if not shows_progress(total):
-        yield lambda: None
-        return
-    from rich.console import Console
-    from rich.progress import Progress
-
-    with Progress(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("scanning", total=total)
-        yield lambda: bar.advance(task)
-
-
-def shows_progress(total: int) -> bool:
-    return total >= 2 and sys.stderr.isatty()
 
 
 # A line of text output: (text, rich style) pieces; "" is no style.
@@ -186,8 +108,7 @@ class TextOutput:
         self._out = out
         self._plain = console is None and _plain(out or sys.stdout)
 
-    def add(self, report: ScanReport | RenderedReport) -> None:
-        assert isinstance(report, ScanReport), "text output needs the findings, not JSON"
+    def add(self, report: ScanReport) -> None:
         self.tally.add(report)
         self._print(list(report_lines(report)))
 

@@ -25,6 +25,7 @@ from review_flow.extract.limits import MIB, Limits
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+R = TypeVar("R")
 Task = Callable[[str, Limits], T]
 
 
@@ -111,11 +112,20 @@ class Sandbox(Generic[T]):
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
+    def call(self, function: Callable[..., R], *args: object) -> Future[R]:
+        """Run `function(*args)` in a worker, unguarded (work on no file: loading the rules)."""
+        return self._executor().submit(function, *args)
+
     def run(self, paths: Iterable[str]) -> Iterator[tuple[str, T | ReviewFlowError]]:
+        """Hands every path to the workers now; the iterator collects them."""
         queue = list(paths)
         if self._pool is None:  # NOTE: a fork pool starts all its workers at once
             self.jobs = min(self.jobs, max(1, len(queue)))
-        futures = [(p, self._submit(p)) for p in queue]
+        return self._outcomes([(p, self._submit(p)) for p in queue])
+
+    def _outcomes(
+        self, futures: list[tuple[str, Future[T]]]
+    ) -> Iterator[tuple[str, T | ReviewFlowError]]:
         retry: list[str] = []
         for path, future in futures:
             outcome = self._collect(path, future)

@@ -7,14 +7,17 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from review_flow.batch import Written
 from review_flow.errors import ExtractionError, RedactionError
-from review_flow.extract import Extracted, Limits
-from review_flow.extract import extract_file as _extract_file
-from review_flow.scan import Scanner
-from review_flow.scan.model import RenderedReport, ScanReport
 
+# NOTE: the scanner and the readers are imported where they are used: `review-flow scan` forks
+# its workers before it loads them, so that each worker loads them in parallel while the parent,
+# which only writes what they hand back, never does.
 if TYPE_CHECKING:
+    from review_flow.extract import Extracted, Limits
     from review_flow.redact import Options, Redacted, Target
+    from review_flow.scan import Scanner
+    from review_flow.scan.model import ScanReport
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # The stream Word writes its encrypted .docx into, named in the OLE directory in UTF-16.
@@ -28,6 +31,8 @@ def extract_file(path: str, limits: Limits) -> Extracted:
     as an OLE file it would be called an old binary .doc, and "save it as .docx" sends the
     clerk in a loop.
     """
+    from review_flow.extract import extract_file as _extract_file
+
     try:
         return _extract_file(path, limits)
     except ExtractionError as exc:
@@ -59,6 +64,8 @@ _SCANNER: dict[tuple[str, ...], object] = {}
 
 def scanner_for(rules_dirs: tuple[str, ...]) -> Scanner:
     """One Scanner per worker process and rules directories (its automaton is built once)."""
+    from review_flow.scan import Scanner
+
     scanner = _SCANNER.get(rules_dirs)
     if scanner is None:
         scanner = Scanner.from_dirs(*(Path(d) for d in rules_dirs))
@@ -68,10 +75,11 @@ def scanner_for(rules_dirs: tuple[str, ...]) -> Scanner:
 
 
 def ready_scanner(rules_dirs: tuple[str, ...], workers: int) -> Scanner:
-    """The parent's Scanner, made before `workers` workers fork from this process: rules loaded
-    and checked once, and for more than one worker the jieba dictionary too, so they share it
-    instead of each loading its own (~0.3 s of CPU per worker). A single worker loads it when a
-    document first needs it: a batch of clean documents never does."""
+    """This process's Scanner, made before `workers` workers fork from it (`review-flow scan`
+    with text output, which needs the scanner in the parent anyway; the tests' desk): rules
+    loaded and checked once, and for more than one worker the jieba dictionary too, so they
+    share it instead of each loading its own (~0.3 s of CPU per worker). A single worker loads
+    it when a document first needs it: a batch of clean documents never does."""
     scanner = scanner_for(rules_dirs)
     if workers > 1:
         scanner.segmenter.load()
@@ -80,6 +88,19 @@ def ready_scanner(rules_dirs: tuple[str, ...], workers: int) -> Scanner:
         # the jieba dictionary.
         gc.freeze()
     return scanner
+
+
+def with_shipped_rules(extra: tuple[str, ...]) -> tuple[str, ...]:
+    """The shipped rules directory, then `--rules` ones (their rules override)."""
+    from review_flow.scan.rules import default_rules_dir
+
+    return (str(default_rules_dir()), *extra)
+
+
+def check_rules(extra: tuple[str, ...]) -> None:
+    """Load the rules in a worker, which keeps its Scanner: a missing or malformed rules file
+    raises its RulesError here, once for the batch, before any file's report is written."""
+    scanner_for(with_shipped_rules(extra))
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,13 +116,16 @@ class ScanTask:
 
 @dataclass(frozen=True, slots=True)
 class ScanJsonTask:
-    """As ScanTask, the report written as JSON in the worker (`review-flow scan --format json`)."""
+    """As ScanTask, the report written as JSON in the worker (`review-flow scan --format json`),
+    with the shipped rules and the `extra` ones: the command's parent, which never loads the
+    scanner, does not know where the shipped rules are."""
 
-    rules_dirs: tuple[str, ...]
+    extra: tuple[str, ...]
     reveal: bool
 
-    def __call__(self, path: str, limits: Limits) -> RenderedReport:
-        return ScanTask(self.rules_dirs, self.reveal)(path, limits).rendered()
+    def __call__(self, path: str, limits: Limits) -> Written:
+        report = ScanTask(with_shipped_rules(self.extra), self.reveal)(path, limits)
+        return Written.of(report)
 
 
 @dataclass(frozen=True, slots=True)

@@ -317,8 +317,11 @@ def test_batch_text_output_counts_the_unreadable_file(tmp_path: Path) -> None:
     assert "2 file(s): 0 block, 0 review, 1 clear, 1 unreadable" in result.stdout
 
 
-def test_missing_rules_directory_exits_2_with_one_line(tmp_path: Path) -> None:
-    outcome = run_cli("scan", SAMPLES / CLEAR_SAMPLES[0], "--rules", tmp_path / "nowhere")
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_missing_rules_directory_exits_2_with_one_line(tmp_path: Path, fmt: str) -> None:
+    outcome = run_cli(
+        "scan", SAMPLES / CLEAR_SAMPLES[0], "--rules", tmp_path / "nowhere", "--format", fmt
+    )
 
     assert outcome.returncode == 2
     assert "Traceback" not in outcome.stderr
@@ -332,6 +335,40 @@ def test_scan_with_nothing_to_scan_exits_2(tmp_path: Path) -> None:
 
     assert result.exit_code == 2
     assert "no files to scan" in result.stderr
+
+
+# -- `scan` without typer (cli/scanning.py) -----------------------------------------------------
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--format", "json", "-j", "2", *FLAGGED_SAMPLES),
+        ("--reveal", "-f", "text", "--jobs", "1", "03_personal_data.docx"),
+        ("--rules=rules", "--jobs=1", *CLEAR_SAMPLES, "--format=json"),
+        (str(SAMPLES),),
+    ],
+)
+def test_plain_scan_writes_what_the_typer_command_writes(args: tuple[str, ...]) -> None:
+    paths = [str(SAMPLES / a) if a in SAMPLE_NAMES else a for a in args]
+    typer_run = invoke("scan", *paths)
+    plain = run_cli("scan", *paths)
+    assert (plain.returncode, plain.stdout) == (typer_run.exit_code, typer_run.stdout)
+    assert plain.stderr == typer_run.stderr
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["scan"], ["scan", "--help"], ["scan", "-h"], ["scan", "-fjson", "a.docx"],
+        ["scan", "--jobs", "two", "a.docx"], ["scan", "--jobs", "-1", "a.docx"],
+        ["scan", "--format", "xml", "a.docx"], ["scan", "--", "a.docx"], ["scan", ""],
+        ["scan", "--reveal=yes", "a.docx"], ["scan", "a.docx", "--rules"],
+        ["--verbose", "scan", "a.docx"], ["extract", "a.docx"], [],
+    ],
+)  # fmt: skip
+def test_anything_but_a_plain_scan_goes_through_typer(argv: list[str]) -> None:
+    from review_flow.cli.scanning import fast_scan
+
+    assert fast_scan(argv) is None
 
 
 # -- masking -------------------------------------------------------------------------------------

@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
-from review_flow.report import CATEGORY_LABEL, JsonOutput, TextOutput, expand_tabs
+from review_flow.batch import VERDICTS, JsonOutput, Written
+from review_flow.report import CATEGORY_LABEL, TextOutput, expand_tabs
 from review_flow.scan.model import Category, Finding, ScanReport, Severity, Verdict
 
 # Characters that make rich change a line (markup, escapes, emoji codes, tabs, control codes),
@@ -101,6 +102,25 @@ def test_json_streamed_is_one_json_dumps_of_the_batch(
     }
     whole = {"documents": [r.to_json() for r in batch], "summary": summary}
     assert buffer.getvalue() == json.dumps(whole, ensure_ascii=False, indent=1) + "\n"
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(reports, max_size=3), st.lists(text, max_size=2))
+def test_json_of_reports_written_by_the_workers_is_the_same(
+    batch: list[ScanReport], skipped: list[str]
+) -> None:
+    direct, handed = io.StringIO(), io.StringIO()
+    for out, convert in ((direct, lambda r: r), (handed, Written.of)):
+        output = JsonOutput(out, skipped)
+        for report in batch:
+            output.add(convert(report))
+        output.close()
+    assert handed.getvalue() == direct.getvalue()
+
+
+def test_the_batch_counts_every_verdict_in_its_order() -> None:
+    # the parent writing JSON counts verdicts without importing the scanner
+    assert tuple(map(str, Verdict)) == VERDICTS
 
 
 @pytest.mark.parametrize("make", [lambda out: TextOutput(out=out), JsonOutput])

@@ -51,3 +51,20 @@ def test_two_workers_share_the_dictionary_the_parent_loaded() -> None:
     status, *loaded = loaded_by("scan", "--jobs", "2", *files)
     assert status == "1"
     assert {"jieba", "rjieba"} & set(loaded), loaded
+
+
+def test_scanning_to_json_loads_no_scanner_in_the_parent() -> None:
+    # the workers load the rules and the dictionary in parallel; the parent writes their JSON
+    files = [str(SAMPLES / n) for n in ("02_secret_header.docx", "03_personal_data.docx")]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    probe = (
+        "import sys; from review_flow.cli.scanning import fast_scan\n"
+        "status = fast_scan(sys.argv[1:])()\n"
+        "print(status, *sorted(m for m in sys.modules if m.startswith(('review_flow.scan', "
+        "'jieba', 'rjieba', 'typer', 'rich'))))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe, "scan", "--format", "json", "--jobs", "2", *files],
+        capture_output=True, text=True, cwd=ROOT, env=env, timeout=120, check=True,
+    ).stdout  # fmt: skip
+    assert out.splitlines()[-1] == "1"

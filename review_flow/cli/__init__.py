@@ -1,91 +1,15 @@
-"""Command-line interface: the root `review-flow` app, put together from one module per command
-group. Each command parses its arguments, calls one use case and formats the result; errors
-become exit codes in `support.py` only.
+"""Command-line interface: the root `review-flow` app (`root.py`), put together from one module
+per command group. Each command parses its arguments, calls one use case and formats the
+result; errors become exit codes in `support.py` only.
+
+NOTE: this module loads no command group, nor typer: `main` runs a plainly written `scan`
+straight (`scanning.py`), and `app` is made when first asked for.
 """
 
 from __future__ import annotations
 
-import logging
 import sys
-from typing import Annotated
-
-import typer
-
-from review_flow.cli import (
-    admin,
-    audit,
-    correction,
-    db,
-    files,
-    intake,
-    queue,
-    reading,
-    redaction,
-    release,
-    review,
-)
-from review_flow.cli.support import EXIT_INTERRUPTED, fail, report
-from review_flow.errors import ReviewFlowError
-
-app = typer.Typer(
-    name="review-flow",
-    help="保密审查 before publication: extract, scan and review official documents (公文).",
-    no_args_is_help=True,
-    add_completion=False,
-    rich_markup_mode="rich",
-    pretty_exceptions_enable=False,
-)
-
-
-def _version(value: bool) -> None:
-    if value:
-        from review_flow import __version__
-
-        typer.echo(f"review-flow {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _root(
-    ctx: typer.Context,
-    version: Annotated[
-        bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
-    ] = False,
-    verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="Log progress to stderr.")
-    ] = False,
-    db: Annotated[
-        str | None, typer.Option("--db", help="Database path or URL (default $REVIEW_FLOW_DB).")
-    ] = None,
-    as_user: Annotated[
-        str | None, typer.Option("--as", help="Act as NAME (demo databases only).")
-    ] = None,
-) -> None:
-    ctx.obj = {"db": db, "user": as_user}
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
-    # NOTE: -v names files; the scanner logs content hashes only (it never sees a path it
-    # could trust), so its per-file lines stay below the command's own.
-    logging.getLogger("review_flow.scan").setLevel(logging.WARNING)
-
-
-for group in (
-    files,
-    admin,
-    intake,
-    reading,
-    queue,
-    review,
-    release,
-    correction,
-    redaction,
-    audit,
-    db,
-):
-    app.add_typer(group.app)
+from typing import Any
 
 
 def as_first(argv: list[str]) -> list[str]:
@@ -107,10 +31,30 @@ def as_first(argv: list[str]) -> list[str]:
 
 def main() -> None:
     """Console-script entry point: an error that escaped a command still leaves as one line."""
+    from review_flow.cli.scanning import fast_scan
+    from review_flow.errors import ReviewFlowError
+
     try:
-        app(args=as_first(sys.argv[1:]))
+        argv = as_first(sys.argv[1:])
+        if (plain := fast_scan(argv)) is not None:
+            sys.exit(plain())
+        from review_flow.cli.root import app
+
+        app(args=argv)
     except ReviewFlowError as exc:
+        from review_flow.cli.support import report
+
         sys.exit(report(exc))
     except KeyboardInterrupt:
+        from review_flow.cli.support import EXIT_INTERRUPTED, fail
+
         fail("interrupted")
         sys.exit(EXIT_INTERRUPTED)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":
+        from review_flow.cli.root import app
+
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

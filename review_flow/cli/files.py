@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
-import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -15,7 +13,6 @@ from review_flow.cli.support import EXIT_ERROR, EXIT_FLAGGED, EXIT_OK, OutputFor
 from review_flow.errors import ReviewFlowError
 
 app = typer.Typer()
-log = logging.getLogger(__name__)
 
 
 @app.command()
@@ -70,27 +67,6 @@ def extract(
     raise typer.Exit(EXIT_ERROR if failed else EXIT_OK)
 
 
-SCANNABLE = {
-    ".docx", ".pdf", ".txt", ".md", ".ofd",
-    # read through LibreOffice (see README, Formats)
-    ".doc", ".dot", ".wps", ".wpt", ".rtf", ".odt", ".xls", ".et", ".ods", ".xlsx",
-}  # fmt: skip
-
-
-def _collect(paths: list[Path]) -> tuple[list[str], list[str]]:
-    """Files named, plus the scannable files under each directory named (sorted); and the
-    files under those directories skipped as unsupported."""
-    found: list[str] = []
-    skipped: list[str] = []
-    for path in paths:
-        if path.is_dir():
-            for p in sorted(p for p in path.rglob("*") if p.is_file()):
-                (found if p.suffix.lower() in SCANNABLE else skipped).append(str(p))
-        else:
-            found.append(str(path))
-    return found, skipped
-
-
 @app.command()
 def scan(
     paths: Annotated[list[Path], typer.Argument(help="Files or directories to scan.")],
@@ -113,50 +89,10 @@ def scan(
 
     Example: review-flow scan 通知.docx 来文/ --format json
     """
-    from review_flow import report
-    from review_flow.extract.limits import Limits
-    from review_flow.sandbox import Sandbox
-    from review_flow.scan import error_report
-    from review_flow.scan.model import RenderedReport, ScanReport, Verdict
-    from review_flow.scan.rules import default_rules_dir
-    from review_flow.tasks import ScanJsonTask, ScanTask, ready_scanner
+    from review_flow.cli.scanning import scan as run
 
-    files, skipped = _collect(paths)
-    for path in skipped:
-        typer.echo(f"review-flow: skipped (unsupported format): {path}", err=True)
-    if not files:
-        fail("no files to scan")
-        raise typer.Exit(EXIT_ERROR)
-    dirs = (str(default_rules_dir()), *(str(r) for r in rules or []))
-    workers = min(jobs or os.cpu_count() or 1, len(files))
-    ready_scanner(dirs, workers)
-    as_json = format is OutputFormat.json
-    output = report.JsonOutput(sys.stdout, skipped) if as_json else report.TextOutput()
-    task = ScanJsonTask(dirs, reveal) if as_json else ScanTask(dirs, reveal)
-    # NOTE: each report is printed as it comes (in input order), overlapping the workers; while
-    # a progress bar holds the terminal they wait for its end, as the bar would garble them.
-    held: list[ScanReport | RenderedReport] = []
-    emit = held.append if report.shows_progress(len(files)) else output.add
-    errors = flagged = False
-    with Sandbox(task, Limits.from_env(), workers) as sandbox, \
-            report.progress(len(files)) as advance:  # fmt: skip
-        for path, outcome in sandbox.run(files):
-            scanned: ScanReport | RenderedReport
-            if isinstance(outcome, ReviewFlowError):
-                fail(str(outcome), outcome.hint)
-                scanned = error_report(path, outcome)
-            else:
-                assert isinstance(outcome, ScanReport | RenderedReport)
-                scanned = outcome
-            errors |= bool(scanned.error)
-            flagged |= scanned.verdict != Verdict.CLEAR
-            log.info("scanned %s: %s", path, scanned.verdict)
-            emit(scanned)
-            advance()
-    for scanned in held:
-        output.add(scanned)
-    output.close()
-    raise typer.Exit(EXIT_ERROR if errors else EXIT_FLAGGED if flagged else EXIT_OK)
+    status = run(paths, format is OutputFormat.json, reveal, list(rules or []), jobs)
+    raise typer.Exit(status)
 
 
 rules_app = typer.Typer(help="List the rules and check them against their own examples.")
