@@ -20,9 +20,9 @@ class Written(NamedTuple):
     """A report already written as JSON, with what a batch's summary counts of it.
 
     NOTE: a sandbox worker hands this back for `--format json` instead of the ScanReport: one
-    string pickles in a fraction of the time thousands of findings take, the pure-Python JSON
-    encoder (~4 ms a dense document) runs in the workers, and the verdict travels as its value
-    so that the parent unpickles it without importing the scanner.
+    string pickles in a fraction of the time thousands of findings take, the JSON is written
+    in the workers, and the verdict travels as its value so that the parent unpickles it
+    without importing the scanner.
     """
 
     path: str

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import NamedTuple
 
-from review_flow.scan.jsontext import dumps_indented
+from review_flow.jsontext import dumps_indented
 
 
 class Category(StrEnum):
@@ -108,23 +108,3 @@ class ScanReport:
     def json_text(self) -> str:
         """The report as `review-flow scan --format json` writes one document (indent 1)."""
         return dumps_indented(self.to_json())
-
-    def rendered(self) -> RenderedReport:
-        return RenderedReport(
-            self.path, self.verdict, self.error, self.unreadable_pages, self.json_text()
-        )
-
-
-class RenderedReport(NamedTuple):
-    """A report already written as JSON, with what a batch's summary counts of it.
-
-    NOTE: a sandbox worker hands this back for `--format json` instead of the ScanReport: one
-    string pickles in a fraction of the time thousands of findings take, and the pure-Python
-    JSON encoder (~4 ms a dense document) runs in the workers, not in the parent that waits.
-    """
-
-    path: str
-    verdict: Verdict
-    error: str | None
-    unreadable_pages: tuple[int, ...]
-    json: str

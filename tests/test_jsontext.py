@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from review_flow.scan.jsontext import dumps_indented
+from review_flow.jsontext import dumps_indented
 
 
 class Colour(StrEnum):
