@@ -7,8 +7,9 @@ printed with BELOW TARGET. Every ratio compares figures measured in this run, ta
   console script, a new process each run) against python-docx reading the body paragraphs
   and table cells of the same files in a new `python -c` process; on the first, `--jobs 2`
   against `--jobs 1`. JSON into a file is how a folder's report is kept (the command's own
-  help shows `来文/ --format json`). NOTE: the default text output costs more: 9.2 against
-  4.0 s of CPU for the corpus's 60 .docx, measured once by hand on 2026-12-03.
+  help shows `来文/ --format json`). NOTE: the default text output costs about the same since
+  it is written as plain lines (60 .docx, --jobs 1, twice each by hand on 2026-12-03: text 3.42
+  and 3.62 s of CPU against json 3.61 and 3.70 s).
 - Cold start: `review-flow scan` of one sample, and `review-flow --help`.
 - Presidio (the `bench` extra; skipped when missing), set up offline for Chinese in
   bench/presidio_zh.py: throughput as the slope between a small and a large input, in
