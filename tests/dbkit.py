@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -18,6 +17,8 @@ from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
+
+from tests.forkcli import run_cli
 
 PG_URL = os.environ.get("REVIEW_FLOW_TEST_DATABASE_URL")
 BACKENDS = [
@@ -88,12 +89,8 @@ class Bench:
     def run(
         self, *args: str, user: str | None = None, **extra: str
     ) -> subprocess.CompletedProcess[str]:
-        argv = [sys.executable, "-m", "review_flow"]
-        if user:
-            argv += ["--as", user]
-        return subprocess.run(
-            [*argv, *args], capture_output=True, text=True, env=self.environ(**extra), timeout=120
-        )
+        argv = ["--as", user] if user else []
+        return run_cli([*argv, *args], self.environ(**extra), timeout=120)
 
     def ok(self, *args: str, user: str | None = None) -> str:
         result = self.run(*args, user=user)

@@ -7,6 +7,7 @@ with BEGIN IMMEDIATE; PostgreSQL locks the row), not one after another as the im
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import random
 import subprocess
@@ -31,19 +32,34 @@ from tests.dbkit import Bench
 
 CLEAN = SAMPLES / "01_clean_notice.docx"
 
-# `python -m review_flow ARGS…`, but imported in advance and held at a gate until every racer
-# is ready; the exit status and the output are the CLI's own.
-GATED_CLI = """
-import os, runpy, sys, time
+# `python -m review_flow ARGS…` for every racer, forked after one import of everything and held
+# at a gate until every racer is ready; each racer's exit status and output are the CLI's own
+# (files OUT/out-N, err-N, status-N).
+RACERS = """
+import json, os, runpy, sys, time
 import review_flow.audit, review_flow.cli, review_flow.usecases
 import review_flow.extract.limits, review_flow.scan.rules, review_flow.store
-gate, ready = sys.argv[1:3]
-open(ready, "w").close()
-deadline = time.monotonic() + 120
-while not os.path.exists(gate) and time.monotonic() < deadline:
-    time.sleep(0.002)
-sys.argv = ["review-flow", *sys.argv[3:]]
-runpy.run_module("review_flow", run_name="__main__")
+gate, out = sys.argv[1:3]
+pids = {}
+for n, args in enumerate(json.loads(sys.argv[3])):
+    pid = os.fork()
+    if pid == 0:
+        for fd, name in ((1, "out"), (2, "err")):
+            opened = os.open(os.path.join(out, f"{name}-{n}"), os.O_WRONLY | os.O_CREAT)
+            os.dup2(opened, fd)
+            os.close(opened)
+        open(os.path.join(out, f"ready-{n}"), "w").close()
+        deadline = time.monotonic() + 120
+        while not os.path.exists(gate) and time.monotonic() < deadline:
+            time.sleep(0.002)
+        sys.argv = ["-m", *args]
+        runpy.run_module("review_flow", run_name="__main__", alter_sys=True)
+        sys.exit(0)
+    pids[pid] = n
+for _ in pids:
+    pid, status = os.wait()
+    with open(os.path.join(out, f"status-{pids[pid]}"), "w") as handle:
+        handle.write(str(os.waitstatus_to_exitcode(status)))
 """
 
 
@@ -95,27 +111,23 @@ def test_twenty_reviewers_approve_one_document_at_once(db_url: str, tmp_path: Pa
     engine = clerk.settings.engine
     try:
         doc = clerk.submit(CLEAN).document
-        gate = tmp_path / "gate"
-        racers = []
-        for i, name in enumerate(reviewers):
-            argv = [str(gate), str(tmp_path / f"ready-{i}"), "--as", name, "approve", str(doc.id)]
-            racers.append(
-                subprocess.Popen(
-                    [sys.executable, "-c", GATED_CLI, *argv],
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.PIPE,
-                    text=True,
-                    env=bench.environ(),
-                )
-            )
+        gate, folder = tmp_path / "gate", tmp_path / "racers"
+        folder.mkdir()
+        argvs = [["--as", name, "approve", str(doc.id)] for name in reviewers]
+        racers = subprocess.Popen(
+            [sys.executable, "-c", RACERS, str(gate), str(folder), json.dumps(argvs)],
+            env=bench.environ(),
+        )
         deadline = time.monotonic() + 120
-        while len(list(tmp_path.glob("ready-*"))) < len(racers) and time.monotonic() < deadline:
+        while len(list(folder.glob("ready-*"))) < len(argvs) and time.monotonic() < deadline:
             time.sleep(0.01)
         gate.touch()
-        results = []
-        for racer in racers:
-            out, err = racer.communicate(timeout=180)
-            results.append((racer.returncode, out, err))
+        assert racers.wait(timeout=180) == 0
+        results = [
+            (int((folder / f"status-{n}").read_text()), (folder / f"out-{n}").read_text("utf-8"),
+             (folder / f"err-{n}").read_text("utf-8"))
+            for n in range(len(argvs))
+        ]  # fmt: skip
 
         for code, out, err in results:
             assert "Traceback" not in err, err
