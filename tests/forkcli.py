@@ -24,7 +24,7 @@ from pathlib import Path
 # NOTE: the zygote only imports; it never opens a database, so a fork shares no connection.
 ZYGOTE = """
 import json, os, runpy, sys
-import review_flow.audit, review_flow.cli, review_flow.usecases
+import review_flow.audit, review_flow.cli.root, review_flow.usecases
 import review_flow.extract.limits, review_flow.scan.rules, review_flow.store
 control, replies = sys.stdin.fileno(), sys.stdout.fileno()
 os.write(replies, b"ready\\n")
