@@ -12,11 +12,12 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import re
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from review_flow.cli.plain import EXIT_ERROR, EXIT_FLAGGED, EXIT_OK, fail, say
 
 if TYPE_CHECKING:
     from review_flow.errors import ReviewFlowError
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
     from review_flow.scan.model import ScanReport
     from review_flow.tasks import ScanJsonTask, ScanTask
 
-EXIT_OK, EXIT_FLAGGED, EXIT_ERROR = 0, 1, 2  # as cli/support.py, which imports typer
 # NOTE: named as when the command lived in files.py: `-v` lines keep their logger's name.
 log = logging.getLogger("review_flow.cli.files")
 
@@ -33,7 +33,6 @@ SCANNABLE = {
     # read through LibreOffice (see README, Formats)
     ".doc", ".dot", ".wps", ".wpt", ".rtf", ".odt", ".xls", ".et", ".ods", ".xlsx",
 }  # fmt: skip
-_ANSI = re.compile(r"\033\[[;?0-9]*[a-zA-Z]")  # as click strips them from a non-terminal
 
 
 def configure_logging(verbose: bool) -> None:
@@ -45,21 +44,6 @@ def configure_logging(verbose: bool) -> None:
     # NOTE: -v names files; the scanner logs content hashes only (it never sees a path it
     # could trust), so its per-file lines stay below the command's own.
     logging.getLogger("review_flow.scan").setLevel(logging.WARNING)
-
-
-def say(line: str) -> None:
-    """One line on stderr, the bytes typer.echo(line, err=True) writes."""
-    if not sys.stderr.isatty():
-        line = _ANSI.sub("", line)
-    sys.stderr.write(line + "\n")
-    sys.stderr.flush()
-
-
-def fail(message: str, hint: str = "") -> None:
-    """cli/support.fail without typer."""
-    say(f"review-flow: error: {message}")
-    if hint:
-        say(f"  hint: {hint}")
 
 
 def collect(paths: list[Path]) -> tuple[list[str], list[str]]:

@@ -1,4 +1,5 @@
-"""What every command module shares: exit codes, the one way an error is printed, JSON output,
+"""What every command module shares: exit codes, the one way an error is printed (both from
+plain.py, which needs no typer), JSON output,
 and opening the app. The only place a ReviewFlowError becomes an exit status; it imports no
 other command module.
 
@@ -18,12 +19,15 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
+from review_flow.cli.plain import EXIT_ERROR as EXIT_ERROR
+from review_flow.cli.plain import EXIT_FLAGGED as EXIT_FLAGGED
+from review_flow.cli.plain import EXIT_OK as EXIT_OK
+from review_flow.cli.plain import fail as fail
 from review_flow.errors import RedactionError, Refused, ReviewFlowError, UsageError
 
 if TYPE_CHECKING:
     from review_flow.usecases import App
 
-EXIT_OK, EXIT_FLAGGED, EXIT_ERROR = 0, 1, 2
 EXIT_REFUSED = EXIT_FLAGGED  # a refusal and a flagged scan share status 1
 EXIT_REDACTION = 3  # a redaction left a value somewhere (or could not be done); nothing written
 EXIT_INTERRUPTED = 130
@@ -36,13 +40,6 @@ class OutputFormat(StrEnum):
 
 Format = Annotated[OutputFormat, typer.Option("--format", "-f", help="text or json")]
 DocId = Annotated[int, typer.Argument(help="Document id (from submit or list).")]
-
-
-def fail(message: str, hint: str = "") -> None:
-    """One line on stderr (plus a hint), the documented way every error leaves the program."""
-    typer.echo(f"review-flow: error: {message}", err=True)
-    if hint:
-        typer.echo(f"  hint: {hint}", err=True)
 
 
 def exit_code(exc: ReviewFlowError) -> int:

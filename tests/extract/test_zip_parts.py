@@ -11,8 +11,8 @@ from collections.abc import Callable
 import pytest
 
 from review_flow.errors import ExtractionError
-from review_flow.extract import limits
 from review_flow.extract.limits import Limits, open_zip, read_part
+from review_flow.extract.zip_entry import inflated_whole
 from tests.extract import hostile
 
 PARTS = {"word/document.xml": "<w:t>公文正文</w:t>".encode() * 500, "empty.xml": b""}
@@ -42,6 +42,6 @@ def _other_local_name() -> bytes:
 def test_an_entry_zipfile_refuses_is_refused_as_before(build: Callable[[], bytes]) -> None:
     with open_zip("x.docx", build(), Limits()) as archive:
         info = archive.getinfo("word/document.xml")
-        assert limits._inflated_whole(archive, info) is None
+        assert inflated_whole(archive, info) is None
         with pytest.raises(ExtractionError, match=r"part word/document\.xml is damaged"):
             read_part("x.docx", archive, "word/document.xml", Limits())
